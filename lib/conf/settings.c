@@ -1,0 +1,281 @@
+/* lib/conf/settings.c — the Oro* directives: one table, one validator per kind. */
+#include "conf/settings.h"
+#include "db/db.h"
+
+#include <apr_file_info.h>
+#include <apr_file_io.h>
+#include <apr_strings.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef enum { KIND_PATH, KIND_STRING, KIND_INT, KIND_TRANSPORT, KIND_URL } kind_t;
+
+typedef struct {
+    const char *name;
+    kind_t kind;
+    size_t offset;
+    int min, max; /* KIND_INT */
+} directive_t;
+
+#define FIELD(f) offsetof(oro_settings_t, f)
+
+static const directive_t directives[] = {
+    {"DBDriver", KIND_STRING, FIELD(db_driver), 0, 0},
+    {"DBDParams", KIND_STRING, FIELD(db_params), 0, 0},
+    {"OroEntityConfig", KIND_PATH, FIELD(entity_config), 0, 0},
+    {"OroSchemaDir", KIND_PATH, FIELD(schema_dir), 0, 0},
+    {"OroSearchIndex", KIND_PATH, FIELD(search_index), 0, 0},
+    {"OroSecretFile", KIND_PATH, FIELD(secret_file), 0, 0},
+    {"OroQueueTransport", KIND_TRANSPORT, FIELD(transport), 0, 0},
+    {"OroAmqpUrl", KIND_URL, FIELD(amqp_url), 0, 0},
+    {"OroHeartbeatInterval", KIND_INT, FIELD(heartbeat_interval), 1, 3600},
+    {"OroConsumerTimeout", KIND_INT, FIELD(consumer_timeout), 2, 86400},
+    {"OroConsumerWorkers", KIND_INT, FIELD(consumer_workers), 1, 256},
+    {"OroConsumerPidFile", KIND_PATH, FIELD(consumer_pidfile), 0, 0},
+    {"OroConsumerLog", KIND_PATH, FIELD(consumer_log), 0, 0},
+};
+
+#define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
+
+void oro_settings_init(oro_settings_t *s)
+{
+    memset(s, 0, sizeof *s);
+    s->transport = ORO_UNSET_INT;
+    s->heartbeat_interval = ORO_UNSET_INT;
+    s->consumer_timeout = ORO_UNSET_INT;
+    s->consumer_workers = ORO_UNSET_INT;
+}
+
+void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
+                        const oro_settings_t *child)
+{
+    for (size_t i = 0; i < N_DIRECTIVES; i++) {
+        const directive_t *d = &directives[i];
+        char *o = (char *)out + d->offset;
+        const char *pa = (const char *)parent + d->offset;
+        const char *ch = (const char *)child + d->offset;
+        if (d->kind == KIND_INT || d->kind == KIND_TRANSPORT) {
+            int cv = *(const int *)ch;
+            *(int *)o = cv != ORO_UNSET_INT ? cv : *(const int *)pa;
+        }
+        else {
+            const char *cv = *(const char *const *)ch;
+            *(const char **)o = cv != NULL ? cv : *(const char *const *)pa;
+        }
+    }
+}
+
+void oro_settings_apply_defaults(oro_settings_t *s)
+{
+    if (s->transport == ORO_UNSET_INT) {
+        s->transport = ORO_MQ_DBAL;
+    }
+    if (s->heartbeat_interval == ORO_UNSET_INT) {
+        s->heartbeat_interval = ORO_DEFAULT_HEARTBEAT_INTERVAL;
+    }
+    if (s->consumer_timeout == ORO_UNSET_INT) {
+        s->consumer_timeout = ORO_DEFAULT_CONSUMER_TIMEOUT;
+    }
+    if (s->consumer_workers == ORO_UNSET_INT) {
+        s->consumer_workers = ORO_DEFAULT_CONSUMER_WORKERS;
+    }
+}
+
+const char *oro_mq_transport_name(int transport)
+{
+    return transport == ORO_MQ_AMQP ? "amqp" : "dbal";
+}
+
+/* amqp://[user[:password]@]host[:port][/vhost] — checked for shape only; the consumer
+ * reports connection errors. */
+static const char *check_amqp_url(apr_pool_t *p, const char *url)
+{
+    const char *rest;
+    if (strncmp(url, "amqp://", 7) == 0) {
+        rest = url + 7;
+    }
+    else if (strncmp(url, "amqps://", 8) == 0) {
+        rest = url + 8;
+    }
+    else {
+        return "must start with amqp:// or amqps://";
+    }
+    const char *at = strchr(rest, '@');
+    const char *host = at ? at + 1 : rest;
+    size_t host_len = strcspn(host, ":/");
+    if (host_len == 0) {
+        return "has no host";
+    }
+    if (host[host_len] == ':') {
+        char *end;
+        errno = 0;
+        long port = strtol(host + host_len + 1, &end, 10);
+        if (errno != 0 || end == host + host_len + 1 || (*end != '\0' && *end != '/') ||
+            port < 1 || port > 65535) {
+            return apr_psprintf(p, "has an invalid port");
+        }
+    }
+    return NULL;
+}
+
+const char *oro_settings_set(apr_pool_t *p, oro_settings_t *s, const char *name, int argc,
+                             const char *const *argv, int *known)
+{
+    const directive_t *d = NULL;
+    for (size_t i = 0; i < N_DIRECTIVES; i++) {
+        if (strcasecmp(directives[i].name, name) == 0) {
+            d = &directives[i];
+            break;
+        }
+    }
+    if (known != NULL) {
+        *known = d != NULL;
+    }
+    if (d == NULL) {
+        return NULL;
+    }
+    if (argc != 1) {
+        return apr_psprintf(p, "%s takes one argument, not %d", d->name, argc);
+    }
+    const char *arg = argv[0];
+    void *field = (char *)s + d->offset;
+    switch (d->kind) {
+    case KIND_PATH:
+        if (arg[0] == '\0') {
+            return apr_psprintf(p, "%s: the path is empty", d->name);
+        }
+        *(const char **)field = apr_pstrdup(p, arg);
+        return NULL;
+    case KIND_STRING:
+        *(const char **)field = apr_pstrdup(p, arg);
+        return NULL;
+    case KIND_INT: {
+        char *end;
+        errno = 0;
+        long v = strtol(arg, &end, 10);
+        if (errno != 0 || end == arg || *end != '\0' || v < d->min || v > d->max) {
+            return apr_psprintf(p, "%s: \"%s\" is not a whole number from %d to %d", d->name, arg,
+                                d->min, d->max);
+        }
+        *(int *)field = (int)v;
+        return NULL;
+    }
+    case KIND_TRANSPORT:
+        if (strcasecmp(arg, "dbal") == 0) {
+            *(int *)field = ORO_MQ_DBAL;
+        }
+        else if (strcasecmp(arg, "amqp") == 0) {
+            *(int *)field = ORO_MQ_AMQP;
+        }
+        else {
+            return apr_psprintf(p, "%s: unknown transport \"%s\" (use dbal or amqp)", d->name, arg);
+        }
+        return NULL;
+    case KIND_URL: {
+        const char *why = check_amqp_url(p, arg);
+        if (why != NULL) {
+            return apr_psprintf(p, "%s: \"%s\" %s", d->name, arg, why);
+        }
+        *(const char **)field = apr_pstrdup(p, arg);
+        return NULL;
+    }
+    }
+    return NULL;
+}
+
+static const char *check_dir(apr_pool_t *p, const char *directive, const char *path)
+{
+    apr_finfo_t finfo;
+    char buf[256];
+    apr_status_t rv = apr_stat(&finfo, path, APR_FINFO_TYPE, p);
+    if (rv != APR_SUCCESS) {
+        return apr_psprintf(p, "%s: cannot use directory \"%s\": %s", directive, path,
+                            apr_strerror(rv, buf, sizeof buf));
+    }
+    if (finfo.filetype != APR_DIR) {
+        return apr_psprintf(p, "%s: \"%s\" is not a directory", directive, path);
+    }
+    if (access(path, R_OK | X_OK) != 0) {
+        return apr_psprintf(p, "%s: cannot read directory \"%s\": %s", directive, path,
+                            strerror(errno));
+    }
+    return NULL;
+}
+
+const char *oro_settings_check(apr_pool_t *p, const oro_settings_t *s)
+{
+    const char *err;
+    if (s->entity_config && (err = check_dir(p, "OroEntityConfig", s->entity_config))) {
+        return err;
+    }
+    if (s->schema_dir && (err = check_dir(p, "OroSchemaDir", s->schema_dir))) {
+        return err;
+    }
+    if (s->search_index && (err = check_dir(p, "OroSearchIndex", s->search_index))) {
+        return err;
+    }
+    if (s->secret_file) {
+        apr_finfo_t finfo;
+        char buf[256];
+        apr_file_t *f;
+        apr_status_t rv = apr_file_open(&f, s->secret_file, APR_FOPEN_READ, 0, p);
+        if (rv != APR_SUCCESS) {
+            return apr_psprintf(p, "OroSecretFile: cannot read \"%s\": %s", s->secret_file,
+                                apr_strerror(rv, buf, sizeof buf));
+        }
+        rv = apr_file_info_get(&finfo, APR_FINFO_SIZE, f);
+        apr_file_close(f);
+        if (rv != APR_SUCCESS || finfo.size < 32) {
+            return apr_psprintf(p, "OroSecretFile: \"%s\" holds fewer than 32 bytes",
+                                s->secret_file);
+        }
+    }
+    if (s->transport == ORO_MQ_AMQP && s->amqp_url == NULL) {
+        return "OroQueueTransport amqp needs OroAmqpUrl (amqp://user:password@host:port/vhost)";
+    }
+    if (s->heartbeat_interval != ORO_UNSET_INT && s->consumer_timeout != ORO_UNSET_INT &&
+        s->consumer_timeout <= s->heartbeat_interval) {
+        return apr_psprintf(p,
+                            "OroConsumerTimeout (%d s) must be longer than "
+                            "OroHeartbeatInterval (%d s), or live consumers look dead",
+                            s->consumer_timeout, s->heartbeat_interval);
+    }
+    return NULL;
+}
+
+const char *oro_settings_load(apr_pool_t *p, const char *path, oro_settings_t *s)
+{
+    const char *error;
+    oro_conf_t *conf = oro_conf_read(p, path, &error);
+    if (conf == NULL) {
+        return error;
+    }
+    oro_settings_init(s);
+    for (int i = 0; i < conf->directives->nelts; i++) {
+        const oro_conf_directive_t *d = &APR_ARRAY_IDX(conf->directives, i, oro_conf_directive_t);
+        if (d->section[0] != '\0') {
+            continue; /* <VirtualHost> and <Location> settings are httpd's alone */
+        }
+        const char *err = oro_settings_set(p, s, d->name, d->argc, d->argv, NULL);
+        if (err != NULL) {
+            return apr_psprintf(p, "%s:%d: %s", d->file, d->line, err);
+        }
+    }
+    oro_settings_apply_defaults(s);
+    if (s->db_driver == NULL) {
+        return apr_psprintf(p, "%s: no DBDriver directive (mod_dbd's database driver)", path);
+    }
+    if (oro_db_dialect_of(s->db_driver) < 0) {
+        return apr_psprintf(p, "%s: DBDriver \"%s\" is not supported (use pgsql or mysql)", path,
+                            s->db_driver);
+    }
+    if (s->db_params == NULL) {
+        return apr_psprintf(p, "%s: no DBDParams directive (mod_dbd's connection parameters)",
+                            path);
+    }
+    error = oro_settings_check(p, s);
+    return error ? apr_psprintf(p, "%s: %s", path, error) : NULL;
+}

@@ -1,0 +1,62 @@
+/* lib/conf/settings.h — the Oro* directives, parsed and validated in one place for
+ * mod_oro (directive handlers + post_config) and for the daemons and oroctl (which
+ * read the same file through lib/conf/conf.h). */
+#ifndef ORO_CONF_SETTINGS_H
+#define ORO_CONF_SETTINGS_H
+
+#include <apr_pools.h>
+#include "conf/conf.h"
+
+typedef enum { ORO_MQ_DBAL = 0, ORO_MQ_AMQP = 1 } oro_mq_transport_t;
+
+#define ORO_UNSET_INT (-1)
+
+typedef struct {
+    const char *db_driver;          /* DBDriver (mod_dbd): "pgsql" or "mysql" */
+    const char *db_params;          /* DBDParams (mod_dbd) */
+    const char *entity_config;      /* OroEntityConfig DIR */
+    const char *search_index;       /* OroSearchIndex DIR */
+    int transport;                  /* OroQueueTransport dbal|amqp (oro_mq_transport_t) */
+    const char *amqp_url;           /* OroAmqpUrl amqp://user:pass@host:port/vhost */
+    const char *secret_file;        /* OroSecretFile FILE */
+    const char *schema_dir;         /* OroSchemaDir DIR (dbd_schema) */
+    int heartbeat_interval;         /* OroHeartbeatInterval SECONDS */
+    int consumer_timeout;           /* OroConsumerTimeout SECONDS */
+    int consumer_workers;           /* OroConsumerWorkers N */
+    const char *consumer_pidfile;   /* OroConsumerPidFile FILE */
+    const char *consumer_log;       /* OroConsumerLog FILE */
+} oro_settings_t;
+
+/* Defaults used when a directive is absent. */
+#define ORO_DEFAULT_HEARTBEAT_INTERVAL 5
+#define ORO_DEFAULT_CONSUMER_TIMEOUT   30
+#define ORO_DEFAULT_CONSUMER_WORKERS   2
+
+/* Sets every field to unset (NULL / ORO_UNSET_INT). */
+void oro_settings_init(oro_settings_t *s);
+/* Child's value where set, else the parent's (httpd's merge rule). */
+void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
+                        const oro_settings_t *child);
+/* Fills the remaining unset fields with defaults. */
+void oro_settings_apply_defaults(oro_settings_t *s);
+
+/* One directive. Returns NULL on success, or an error message allocated in p that
+ * names the directive ("OroQueueTransport: unknown transport \"kafka\" (use dbal or
+ * amqp)"). Directives that are not Oro's nor DBDriver/DBDParams return NULL and
+ * leave s unchanged; *known (if not NULL) tells whether the name was one of ours. */
+const char *oro_settings_set(apr_pool_t *p, oro_settings_t *s, const char *name,
+                             int argc, const char *const *argv, int *known);
+
+/* Checks what can only be checked once the whole configuration is read: paths exist
+ * and are readable, an amqp transport has a URL. Returns NULL or a message naming
+ * the directive and the path. */
+const char *oro_settings_check(apr_pool_t *p, const oro_settings_t *s);
+
+/* Reads the Apache configuration file at path, applies every top-level Oro*,
+ * DBDriver and DBDParams directive, the defaults, and oro_settings_check.
+ * Returns NULL on success or a message naming file, line and directive. */
+const char *oro_settings_load(apr_pool_t *p, const char *path, oro_settings_t *s);
+
+const char *oro_mq_transport_name(int transport);
+
+#endif

@@ -1,0 +1,46 @@
+/* lib/db/db.h — database connections outside httpd (oro-consumer, oroctl), over
+ * apr_dbd with the same DBDriver / DBDParams as mod_dbd, and dialect helpers shared
+ * with mod_oro. */
+#ifndef ORO_DB_DB_H
+#define ORO_DB_DB_H
+
+#include <apr_pools.h>
+#include <apr_dbd.h>
+
+typedef enum { ORO_DIALECT_PGSQL = 0, ORO_DIALECT_MYSQL = 1 } oro_dialect_t;
+
+typedef struct {
+    apr_pool_t *pool;                   /* the connection's lifetime */
+    const apr_dbd_driver_t *driver;
+    apr_dbd_t *handle;
+    oro_dialect_t dialect;
+    const char *driver_name;
+} oro_db_t;
+
+/* Maps an apr_dbd driver name to a dialect; returns -1 for drivers we do not support. */
+int oro_db_dialect_of(const char *driver_name);
+
+/* Opens a connection in a subpool of p; a cleanup on that subpool closes it.
+ * Returns NULL with *error set ("could not connect to pgsql database: …"). */
+oro_db_t *oro_db_open(apr_pool_t *p, const char *driver_name, const char *params,
+                      const char **error);
+/* Closes the connection now (destroys its pool). */
+void oro_db_close(oro_db_t *db);
+
+/* Runs one statement without results. args are NULL-terminated strings bound to the
+ * %s placeholders of sql (apr_dbd syntax). Returns 0 or -1 with *error set; *nrows
+ * (if not NULL) receives the affected row count. */
+int oro_db_exec(oro_db_t *db, apr_pool_t *p, const char **error, int *nrows,
+                const char *sql, ...) __attribute__((sentinel));
+
+/* Runs a query and returns the first column of the first row as a string in p
+ * ("" for SQL NULL), or NULL with *error set; no row gives NULL with *error NULL. */
+const char *oro_db_scalar(oro_db_t *db, apr_pool_t *p, const char **error,
+                          const char *sql, ...) __attribute__((sentinel));
+
+int oro_db_begin(oro_db_t *db, apr_pool_t *p, apr_dbd_transaction_t **txn,
+                 const char **error);
+/* Commits unless rollback is set or a statement of the transaction failed. */
+int oro_db_end(oro_db_t *db, apr_dbd_transaction_t *txn, int rollback, const char **error);
+
+#endif
