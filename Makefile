@@ -36,7 +36,7 @@ CTL_OBJS   := $(CTL_SRCS:%.c=$(OUT)/obj/%.o)
 MOD_SRCS   := $(shell find mod_oro -name '*.c' | sort)
 UNIT_SRCS  := $(shell find t/unit -name 'test_*.c' | sort)
 UNIT_BINS  := $(UNIT_SRCS:t/unit/%.c=$(OUT)/t/%)
-HEADERS    := $(shell find lib mod_oro consumer tools t/unit -name '*.h')
+HEADERS    := $(shell find lib mod_oro consumer tools t/unit -name '*.h') mod_oro/exports.map
 
 .PHONY: all module asan deps run start stop status test test-unit test-integration \
         format format-check install clean bench help

@@ -1,0 +1,131 @@
+/* mod_oro/mod_oro.c — the module: directives, configuration, hooks, routing. */
+#include "mod_oro.h"
+
+#include <apr_optional.h>
+#include <apr_strings.h>
+#include <http_protocol.h>
+#include <http_request.h>
+
+
+oro_dbd_fns_t oro_dbd;
+
+static void *create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    oro_server_conf_t *conf = apr_pcalloc(p, sizeof *conf);
+    oro_settings_init(&conf->settings);
+    return conf;
+}
+
+static void *merge_server_conf(apr_pool_t *p, void *base, void *add)
+{
+    oro_server_conf_t *conf = apr_pcalloc(p, sizeof *conf);
+    oro_settings_merge(&conf->settings, &((oro_server_conf_t *)base)->settings,
+                       &((oro_server_conf_t *)add)->settings);
+    return conf;
+}
+
+/* Every Oro* directive goes through the validator the daemons use too, so httpd and
+ * oro-consumer accept and refuse exactly the same configuration. */
+static const char *set_setting(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    const char *err = ap_check_cmd_context(cmd, NOT_IN_DIR_CONTEXT);
+    if (err != NULL) {
+        return err;
+    }
+    oro_server_conf_t *conf = ap_get_module_config(cmd->server->module_config, &oro_module);
+    const char *argv[1] = {arg};
+    return oro_settings_set(cmd->pool, &conf->settings, cmd->cmd->name, 1, argv, NULL);
+}
+
+#define ORO_DIRECTIVE(name, help) AP_INIT_TAKE1(name, set_setting, NULL, RSRC_CONF, help)
+
+static const command_rec oro_commands[] = {
+    ORO_DIRECTIVE("OroEntityConfig", "directory of entity definitions (*.json)"),
+    ORO_DIRECTIVE("OroSchemaDir", "directory of the numbered SQL migrations"),
+    ORO_DIRECTIVE("OroSearchIndex", "directory of the Xapian search index"),
+    ORO_DIRECTIVE("OroSecretFile", "file holding the application secret"),
+    ORO_DIRECTIVE("OroQueueTransport", "message queue transport: dbal or amqp"),
+    ORO_DIRECTIVE("OroAmqpUrl", "RabbitMQ URL: amqp://user:password@host:port/vhost"),
+    ORO_DIRECTIVE("OroHeartbeatInterval", "seconds between consumer heartbeats"),
+    ORO_DIRECTIVE("OroConsumerTimeout", "seconds after which a silent consumer is dead"),
+    ORO_DIRECTIVE("OroConsumerWorkers", "worker processes of oro-consumer"),
+    ORO_DIRECTIVE("OroConsumerPidFile", "pid file of oro-consumer"),
+    ORO_DIRECTIVE("OroConsumerLog", "log file of oro-consumer"),
+    {NULL}};
+
+/* Validates every server's merged settings once the whole configuration is read;
+ * a failure stops httpd with a message naming the directive and the path. */
+static int oro_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                           server_rec *s)
+{
+    oro_dbd.open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
+    oro_dbd.close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
+    if (oro_dbd.open == NULL || oro_dbd.close == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, 0, s,
+                     "mod_oro: you must load mod_dbd (LoadModule dbd_module …) before mod_oro");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    for (server_rec *srv = s; srv != NULL; srv = srv->next) {
+        oro_server_conf_t *conf = ap_get_module_config(srv->module_config, &oro_module);
+        oro_settings_apply_defaults(&conf->settings);
+        const char *err = oro_settings_check(ptemp, &conf->settings);
+        if (err != NULL) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, 0, srv,
+                         "mod_oro: invalid configuration for %s:%d: %s",
+                         srv->server_hostname ? srv->server_hostname : "(main server)",
+                         srv->port, err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    ap_add_version_component(pconf, "mod_oro/" ORO_VERSION);
+    return OK;
+}
+
+typedef struct {
+    const char *path; /* relative to /api */
+    int (*handler)(request_rec *r);
+} route_t;
+
+static const route_t routes[] = {
+    {"/system/status", oro_handle_system_status},
+};
+
+/* Routes requests of "SetHandler oro" by the path below the last "/api" prefix. */
+static int oro_handler(request_rec *r)
+{
+    if (r->handler == NULL || strcmp(r->handler, "oro") != 0) {
+        return DECLINED;
+    }
+    const char *path = r->uri;
+    if (strncmp(path, "/api", 4) == 0) {
+        path += 4;
+    }
+    for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+        if (strcmp(path, routes[i].path) == 0) {
+            return routes[i].handler(r);
+        }
+    }
+    return oro_send_error(r, HTTP_NOT_FOUND, "resource not found",
+                          apr_psprintf(r->pool, "no API resource at \"%s\"",
+                                       ap_escape_html(r->pool, r->uri)));
+}
+
+static void oro_register_hooks(apr_pool_t *p)
+{
+    static const char *const after_dbd[] = {"mod_dbd.c", NULL};
+    ap_hook_post_config(oro_post_config, after_dbd, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(oro_handler, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+AP_DECLARE_MODULE(oro) = {
+    STANDARD20_MODULE_STUFF,
+    NULL,               /* per-directory config: none yet */
+    NULL,
+    create_server_conf,
+    merge_server_conf,
+    oro_commands,
+    oro_register_hooks,
+#if defined(AP_MODULE_FLAG_ALWAYS_MERGE)
+    AP_MODULE_FLAG_ALWAYS_MERGE,
+#endif
+};

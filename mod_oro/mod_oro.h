@@ -1,0 +1,49 @@
+/* mod_oro/mod_oro.h — what the module's files share: the per-server configuration,
+ * the mod_dbd functions, and the logging macros. */
+#ifndef MOD_ORO_H
+#define MOD_ORO_H
+
+#include <httpd.h>
+#include <http_config.h>
+#include <http_log.h>
+#include <apr_dbd.h>
+#include <mod_dbd.h>
+
+#include "conf/settings.h"
+
+extern module AP_MODULE_DECLARE_DATA oro_module;
+
+typedef struct {
+    oro_settings_t settings;
+} oro_server_conf_t;
+
+/* mod_dbd's functions, fetched as optional functions at post_config. */
+typedef struct {
+    ap_dbd_t *(*open)(apr_pool_t *, server_rec *);
+    void (*close)(server_rec *, ap_dbd_t *);
+} oro_dbd_fns_t;
+
+extern oro_dbd_fns_t oro_dbd;
+
+/* The one logging family of the module: the calling function prefixes the message. */
+#define ORO_RLOG(r, level, status, fmt, ...)                                                       \
+    ap_log_rerror(APLOG_MARK, level, status, r, "%s: " fmt, __func__, ##__VA_ARGS__)
+#define ORO_SLOG(s, level, status, fmt, ...)                                                       \
+    ap_log_error(APLOG_MARK, level, status, s, "%s: " fmt, __func__, ##__VA_ARGS__)
+
+static inline const oro_server_conf_t *oro_server_conf(const server_rec *s)
+{
+    return ap_get_module_config(s->module_config, &oro_module);
+}
+
+/* Writes a JSON:API error document ({"errors":[{status,title,detail}]}) with the
+ * given HTTP status; returns OK so a handler can `return oro_send_error(...)`. */
+int oro_send_error(request_rec *r, int status, const char *title, const char *detail);
+
+/* Sends body (a complete JSON text) with status and content type. Returns OK. */
+int oro_send_json(request_rec *r, int status, const char *content_type, const char *body);
+
+/* Handlers, routed by oro_handler in mod_oro.c. */
+int oro_handle_system_status(request_rec *r);
+
+#endif

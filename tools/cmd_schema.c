@@ -1,0 +1,155 @@
+/* tools/cmd_schema.c — oroctl config:check, schema:status, schema:update. */
+#include <apr_strings.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "db/db.h"
+#include "db/migrate.h"
+#include "oroctl.h"
+
+static const char *schema_dir(const oroctl_context_t *ctx)
+{
+    return ctx->settings.schema_dir ? ctx->settings.schema_dir : ORO_SOURCE_ROOT "/dbd_schema";
+}
+
+/* Opens the database and lists the migrations; returns an exit code on failure. */
+static int prepare(oroctl_context_t *ctx, oro_db_t **db, apr_array_header_t **migrations)
+{
+    const char *error;
+    *migrations = oro_migrate_list(ctx->pool, schema_dir(ctx),
+                                   (oro_dialect_t)oro_db_dialect_of(ctx->settings.db_driver),
+                                   &error);
+    if (*migrations == NULL) {
+        return oroctl_fail(OROCTL_CONFIG, "%s", error);
+    }
+    *db = oro_db_open(ctx->pool, ctx->settings.db_driver, ctx->settings.db_params, &error);
+    if (*db == NULL) {
+        return oroctl_fail(OROCTL_UNAVAILABLE, "%s", error);
+    }
+    return OROCTL_OK;
+}
+
+static int no_arguments(const char *command, int argc, const char *const *argv)
+{
+    if (argc > 0) {
+        return oroctl_fail(OROCTL_USAGE, "%s: unexpected argument \"%s\" (see oroctl help %s)",
+                           command, argv[0], command);
+    }
+    return OROCTL_OK;
+}
+
+static int run_schema_update(oroctl_context_t *ctx, int argc, const char *const *argv)
+{
+    int dry_run = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--dry-run") == 0) {
+            dry_run = 1;
+        }
+        else {
+            return oroctl_fail(OROCTL_USAGE,
+                               "schema:update: unknown option \"%s\" (see oroctl help "
+                               "schema:update)",
+                               argv[i]);
+        }
+    }
+    oro_db_t *db;
+    apr_array_header_t *migrations;
+    int rc = prepare(ctx, &db, &migrations);
+    if (rc != OROCTL_OK) {
+        return rc;
+    }
+    const char *error;
+    int n = oro_migrate_apply(db, ctx->pool, migrations, dry_run, stdout, &error);
+    oro_db_close(db);
+    if (n < 0) {
+        return oroctl_fail(OROCTL_FAILED, "schema:update: %s", error);
+    }
+    if (dry_run) {
+        printf("-- %d migration(s) pending; nothing was changed (--dry-run)\n", n);
+    }
+    else {
+        printf("schema is up to date (%d migration(s) applied now, %d in all)\n", n,
+               migrations->nelts);
+    }
+    return OROCTL_OK;
+}
+
+static int run_schema_status(oroctl_context_t *ctx, int argc, const char *const *argv)
+{
+    int rc = no_arguments("schema:status", argc, argv);
+    if (rc != OROCTL_OK) {
+        return rc;
+    }
+    oro_db_t *db;
+    apr_array_header_t *migrations;
+    if ((rc = prepare(ctx, &db, &migrations)) != OROCTL_OK) {
+        return rc;
+    }
+    const char *error;
+    if (oro_migrate_mark_applied(db, ctx->pool, migrations, &error) != 0) {
+        oro_db_close(db);
+        return oroctl_fail(OROCTL_FAILED, "schema:status: %s", error);
+    }
+    oro_db_close(db);
+    int pending = 0;
+    for (int i = 0; i < migrations->nelts; i++) {
+        const oro_migration_t *m = &APR_ARRAY_IDX(migrations, i, oro_migration_t);
+        printf("%-8s %s\n", m->applied ? "applied" : "pending", m->name);
+        pending += !m->applied;
+    }
+    printf("%d pending\n", pending);
+    return pending > 0 ? OROCTL_FAILED : OROCTL_OK;
+}
+
+static int run_config_check(oroctl_context_t *ctx, int argc, const char *const *argv)
+{
+    int rc = no_arguments("config:check", argc, argv);
+    if (rc != OROCTL_OK) {
+        return rc;
+    }
+    const oro_settings_t *s = &ctx->settings;
+    printf("configuration %s is valid\n"
+           "  database:  %s\n"
+           "  transport: %s\n"
+           "  index:     %s\n"
+           "  workers:   %d (heartbeat every %d s, dead after %d s)\n",
+           ctx->config_path, s->db_driver, oro_mq_transport_name(s->transport),
+           s->search_index ? s->search_index : "(none)", s->consumer_workers,
+           s->heartbeat_interval, s->consumer_timeout);
+    return OROCTL_OK;
+}
+
+const oroctl_command_t oroctl_schema_update_command = {
+    "schema:update", "apply the pending database migrations",
+    "usage: oroctl [--config FILE] schema:update [--dry-run]\n"
+    "\n"
+    "Applies the numbered migrations of OroSchemaDir/pgsql or OroSchemaDir/mysql that\n"
+    "are not yet recorded in the oro_migrations table, in order, each once. On\n"
+    "PostgreSQL each migration runs in a transaction; MariaDB commits DDL as it goes.\n"
+    "Concurrent runs wait for each other. Safe to run again: nothing pending, nothing done.\n"
+    "\n"
+    "  --dry-run   print the SQL of the pending migrations and change nothing\n"
+    "\n"
+    "exit codes: 0 done, 1 a migration failed, 2 usage, 3 configuration, 4 database\n"
+    "unreachable\n",
+    run_schema_update};
+
+const oroctl_command_t oroctl_schema_status_command = {
+    "schema:status", "list applied and pending migrations",
+    "usage: oroctl [--config FILE] schema:status\n"
+    "\n"
+    "Lists every migration as applied or pending.\n"
+    "\n"
+    "exit codes: 0 nothing pending, 1 migrations pending (or the check failed),\n"
+    "2 usage, 3 configuration, 4 database unreachable\n",
+    run_schema_status};
+
+const oroctl_command_t oroctl_config_check_command = {
+    "config:check", "validate the configuration file and summarise it",
+    "usage: oroctl [--config FILE] config:check\n"
+    "\n"
+    "Reads the Apache configuration file as oro-consumer does and checks every Oro*\n"
+    "directive, DBDriver and DBDParams (paths exist, values in range).\n"
+    "\n"
+    "exit codes: 0 valid, 2 usage, 3 invalid configuration\n",
+    run_config_check};
