@@ -1,0 +1,52 @@
+# build/stack: idempotent start, secrets, status, a busy port, stop leaving nothing.
+use strict;
+use warnings;
+use Test::More;
+use OroTest;
+
+my $root = root_dir();
+my $var = var_dir();
+my $stack = "$root/build/stack";
+
+for my $secret ("$var/admin-password", "$var/secret") {
+    ok(-s $secret, "$secret exists");
+    is((stat $secret)[2] & 07777, 0600, "$secret is mode 0600");
+}
+like(slurp("$var/admin-password"), qr/^\S{16,}\s*$/, 'the admin password is long enough');
+
+my ($rc, $out, $err) = run_cmd($stack, 'start');
+is($rc, 0, 'a second start succeeds');
+like("$out$err", qr/already running/, 'and says the stack is already running');
+($rc, $out) = run_cmd($stack, 'status');
+is($rc, 0, 'status exits 0 when everything runs') or diag $out;
+
+# Another stack on the port this one uses: a clear message naming the port.
+{
+    local $ENV{ORO_VAR} = "$var-busy";
+    local $ENV{DB} = $ENV{DB};
+    ($rc, $out, $err) = run_cmd($stack, 'start');
+    isnt($rc, 0, 'a stack on a busy port refuses to start');
+    like("$out$err", qr/port $ENV{ORO_HTTP_PORT}.*already in use/, 'naming the port') or diag "$out$err";
+    run_cmd($stack, 'stop');
+    system('rm', '-rf', "$var-busy");
+}
+
+# stop, stop again, nothing left; start again works on the same state
+($rc, $out, $err) = run_cmd($stack, 'stop');
+is($rc, 0, 'stop') or diag "$out$err";
+my @left = grep { /\d/ } split /\s+/, `pgrep -f -- '$var/' 2>/dev/null`;
+is_deeply(\@left, [], 'no process of the stack is left') or diag `ps -o pid,args -p @left`;
+is(http(GET => '/api/system/status')->{status}, 599, 'nothing listens any more');
+($rc, $out, $err) = run_cmd($stack, 'stop');
+is($rc, 0, 'stop after stop is fine');
+like("$out$err", qr/not running/, 'and says so');
+($rc, $out) = run_cmd($stack, 'status');
+is($rc, 3, 'status exits 3 when stopped');
+
+($rc, $out, $err) = run_cmd($stack, 'start');
+is($rc, 0, 'start after stop') or diag "$out$err";
+like($out, qr{http://127\.0\.0\.1:$ENV{ORO_HTTP_PORT}/}, 'prints the URL');
+like($out, qr/admin/, 'prints the admin login');
+is(http(GET => '/api/system/status')->{status}, 200, 'status is 200 again');
+
+done_testing;

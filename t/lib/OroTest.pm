@@ -1,0 +1,83 @@
+# t/lib/OroTest.pm — helpers for the integration tests: the stack under test (from
+# the environment t/run-all sets), HTTP with JSON, waiting, running commands.
+package OroTest;
+use strict;
+use warnings;
+use Exporter 'import';
+use HTTP::Tiny;
+use JSON::PP;
+use Time::HiRes qw(sleep time);
+use File::Temp qw(tempdir);
+
+our @EXPORT = qw(base_url api http json_of wait_until run_cmd stack_env config_path
+                 consumer_pid worker_pids root_dir out_dir var_dir slurp);
+
+sub root_dir { my $d = __FILE__; $d =~ s{/t/lib/OroTest\.pm$}{}; return $d eq __FILE__ ? '.' : $d }
+sub var_dir  { $ENV{ORO_VAR} or die "ORO_VAR is not set: run through t/run-all\n" }
+sub out_dir  { $ENV{ORO_OUT} || root_dir() . '/out' }
+sub config_path { var_dir() . '/httpd.conf' }
+sub base_url { 'http://127.0.0.1:' . ($ENV{ORO_HTTP_PORT} || 8080) }
+
+my $ua = HTTP::Tiny->new(timeout => 10);
+
+# http(METHOD, PATH, {headers => {...}, content => '...'}) -> HTTP::Tiny response
+sub http {
+    my ($method, $path, $opts) = @_;
+    return $ua->request($method, base_url() . $path, $opts || {});
+}
+
+sub json_of {
+    my ($res) = @_;
+    my $doc = eval { decode_json($res->{content}) };
+    return $doc;
+}
+
+# wait_until(SECONDS, CODE): polls CODE every 0.2 s until it returns true.
+sub wait_until {
+    my ($seconds, $code) = @_;
+    my $end = time + $seconds;
+    while (time < $end) {
+        my $v = $code->();
+        return $v if $v;
+        sleep 0.2;
+    }
+    return $code->();
+}
+
+# run_cmd(@argv) -> (exit code, stdout, stderr)
+sub run_cmd {
+    my @argv = @_;
+    my $dir = tempdir(CLEANUP => 1);
+    my $pid = fork // die "fork: $!";
+    if ($pid == 0) {
+        open STDOUT, '>', "$dir/out" or die;
+        open STDERR, '>', "$dir/err" or die;
+        exec @argv or do { print STDERR "exec $argv[0]: $!\n"; exit 127 };
+    }
+    waitpid $pid, 0;
+    my $rc = $? >> 8;
+    return ($rc, slurp("$dir/out"), slurp("$dir/err"));
+}
+
+sub slurp {
+    my ($path) = @_;
+    open my $fh, '<', $path or return '';
+    local $/;
+    my $s = <$fh>;
+    return defined $s ? $s : '';
+}
+
+sub consumer_pid {
+    my $pid = slurp(var_dir() . '/run/oro-consumer.pid');
+    $pid =~ s/\s+//g;
+    return $pid;
+}
+
+sub worker_pids {
+    my ($parent) = @_;
+    $parent ||= consumer_pid();
+    my @pids = grep { /\d/ } split /\s+/, `pgrep -P $parent 2>/dev/null`;
+    return sort { $a <=> $b } @pids;
+}
+
+1;
