@@ -39,8 +39,7 @@ static const char *select_scalar(request_rec *r, ap_dbd_t *dbd, const char *sql,
     apr_dbd_results_t *res = NULL;
     int rc = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 0);
     if (rc != 0) {
-        const char *msg = apr_dbd_error(dbd->driver, dbd->handle, rc);
-        *error = apr_pstrdup(r->pool, msg && *msg ? msg : "query failed");
+        *error = oro_first_line(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rc));
         return NULL;
     }
     const char *value = NULL;
@@ -129,7 +128,10 @@ int oro_handle_system_status(request_rec *r)
     if (probe.reachable) {
         json_object_object_add(db, "driver", json_object_new_string(probe.driver));
         json_object_object_add(db, "version", json_object_new_string(probe.version));
-        json_object_object_add(db, "latencyMs", json_object_new_double(probe.latency_ms));
+        json_object_object_add(
+            db, "latencyMs",
+            json_object_new_double_s(probe.latency_ms,
+                                     apr_psprintf(r->pool, "%.3f", probe.latency_ms)));
     }
     json_object_object_add(doc, "database", db);
     json_object *consumers = json_object_new_object();
@@ -155,7 +157,7 @@ int oro_handle_system_status(request_rec *r)
     json_object_object_add(doc, "versions", versions);
 
     const char *body =
-        apr_pstrdup(r->pool, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+        apr_pstrdup(r->pool, oro_json_text(doc));
     json_object_put(doc);
     if (!healthy) {
         ORO_RLOG(r, APLOG_WARNING, 0, "system status unavailable: %s", reason);

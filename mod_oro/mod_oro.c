@@ -107,7 +107,7 @@ static int oro_handler(request_rec *r)
     }
     return oro_send_error(r, HTTP_NOT_FOUND, "resource not found",
                           apr_psprintf(r->pool, "no API resource at \"%s\"",
-                                       ap_escape_html(r->pool, r->uri)));
+                                       oro_printable(r->pool, r->uri, 200)));
 }
 
 static void oro_register_hooks(apr_pool_t *p)

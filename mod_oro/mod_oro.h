@@ -8,6 +8,7 @@
 #include <http_log.h>
 #include <apr_dbd.h>
 #include <mod_dbd.h>
+#include <json.h>
 
 #include "conf/settings.h"
 
@@ -42,6 +43,17 @@ int oro_send_error(request_rec *r, int status, const char *title, const char *de
 
 /* Sends body (a complete JSON text) with status and content type. Returns OK. */
 int oro_send_json(request_rec *r, int status, const char *content_type, const char *body);
+
+/* Serialises doc compactly (no escaped slashes); the text lives as long as doc. */
+const char *oro_json_text(json_object *doc);
+
+/* The first line of a (driver) message, trailing blanks removed, copied into p;
+ * "unknown error" for NULL or "". */
+const char *oro_first_line(apr_pool_t *p, const char *message);
+
+/* text cut to max bytes ("..." appended when cut), every byte outside printable
+ * ASCII replaced by '?', so client input can be echoed in JSON and logs safely. */
+const char *oro_printable(apr_pool_t *p, const char *text, size_t max);
 
 /* Handlers, routed by oro_handler in mod_oro.c. */
 int oro_handle_system_status(request_rec *r);

@@ -34,7 +34,41 @@ int oro_send_error(request_rec *r, int status, const char *title, const char *de
     json_object *doc = json_object_new_object();
     json_object_object_add(doc, "errors", errors);
     const char *body =
-        apr_pstrdup(r->pool, json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN));
+        apr_pstrdup(r->pool, oro_json_text(doc));
     json_object_put(doc);
     return oro_send_json(r, status, "application/vnd.api+json", body);
+}
+
+const char *oro_json_text(json_object *doc)
+{
+    return json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
+                                                   JSON_C_TO_STRING_NOSLASHESCAPE);
+}
+
+const char *oro_first_line(apr_pool_t *p, const char *message)
+{
+    if (message == NULL || *message == '\0') {
+        return "unknown error";
+    }
+    size_t len = strcspn(message, "\r\n");
+    while (len > 0 && (message[len - 1] == ' ' || message[len - 1] == '\t')) {
+        len--;
+    }
+    return apr_pstrmemdup(p, message, len);
+}
+
+const char *oro_printable(apr_pool_t *p, const char *text, size_t max)
+{
+    size_t len = strlen(text);
+    int truncated = len > max;
+    if (truncated) {
+        len = max;
+    }
+    char *out = apr_palloc(p, len + 4);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        out[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    strcpy(out + len, truncated ? "..." : "");
+    return out;
 }
