@@ -72,9 +72,12 @@ $(OUT)/oro-consumer: $(CONS_OBJS) $(OUT)/liboro.a
 $(OUT)/oroctl: $(CTL_OBJS) $(OUT)/liboro.a
 	$(CC) $(SAN_LDFLAGS) -o $@ $(CTL_OBJS) $(OUT)/liboro.a $(LIBS_ALL)
 
-$(OUT)/t/%: t/unit/%.c $(OUT)/liboro.a $(HEADERS)
+# Unit tests link liboro and the daemons' objects except their main().
+UNIT_OBJS  := $(filter-out %/main.o,$(CONS_OBJS))
+
+$(OUT)/t/%: t/unit/%.c $(OUT)/liboro.a $(UNIT_OBJS) $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) $(SAN_LDFLAGS) -o $@ $< $(OUT)/liboro.a $(LIBS_ALL) -lcmocka
+	$(CC) $(CFLAGS_ALL) $(SAN_LDFLAGS) -o $@ $< $(UNIT_OBJS) $(OUT)/liboro.a $(LIBS_ALL) -lcmocka
 
 asan:
 	$(MAKE) OUT=out/asan SANITIZE=1 all

@@ -1,6 +1,6 @@
 -- 0001: oro-consumer worker heartbeats, read by /api/system/status and oroctl.
--- One row per live worker process (host, pid); the worker deletes it on a clean exit
--- and the supervisor deletes the row of a worker that died.
+-- One row per live worker process (host, pid); the worker deletes it on a clean exit,
+-- and the worker that replaces a dead one deletes the dead one's row.
 CREATE TABLE oro_consumer_heartbeat (
     host         varchar(255) NOT NULL,
     pid          integer      NOT NULL,

@@ -21,7 +21,7 @@ typedef struct {
     const char *error;
 } reader_t;
 
-static int read_file(reader_t *rd, const char *path, int depth);
+static int read_file(reader_t *rd, const char *path, int depth, const char *enclosing);
 
 /* Expands ${NAME} from Define, then the environment; unknown names stay as written,
  * as httpd does. */
@@ -106,12 +106,12 @@ static int compare_strings(const void *a, const void *b)
 
 /* Include / IncludeOptional: a file, a directory (every file in it) or a glob. */
 static int do_include(reader_t *rd, const char *pattern, int optional, const char *file,
-                      int line, int depth)
+                      int line, int depth, const char *enclosing)
 {
     apr_finfo_t finfo;
     if (apr_stat(&finfo, pattern, APR_FINFO_TYPE, rd->pool) == APR_SUCCESS) {
         if (finfo.filetype != APR_DIR) {
-            return read_file(rd, pattern, depth + 1);
+            return read_file(rd, pattern, depth + 1, enclosing);
         }
         pattern = apr_pstrcat(rd->pool, pattern, "/*", NULL);
     }
@@ -126,28 +126,31 @@ static int do_include(reader_t *rd, const char *pattern, int optional, const cha
     apr_array_header_t *matches = NULL;
     const char *dir = apr_pstrdup(rd->pool, pattern);
     char *slash = strrchr((char *)dir, '/');
-    const char *glob = pattern;
     if (slash != NULL) {
         *slash = '\0';
-        glob = slash + 1;
     }
     if (apr_match_glob(pattern, &matches, rd->pool) != APR_SUCCESS || matches->nelts == 0) {
-        if (optional || apr_fnmatch_test(glob)) {
-            return 0; /* httpd accepts a wildcard that matches nothing */
+        if (optional) {
+            return 0;
         }
-        rd->error = apr_psprintf(rd->pool, "%s:%d: Include: no file matches \"%s\"", file, line,
-                                 pattern);
+        rd->error = apr_psprintf(rd->pool,
+                                 "%s:%d: Include: no file matches \"%s\" (use IncludeOptional "
+                                 "if that is fine)",
+                                 file, line, pattern);
         return -1;
     }
     qsort(matches->elts, (size_t)matches->nelts, sizeof(char *), compare_strings);
     for (int i = 0; i < matches->nelts; i++) {
         const char *name = APR_ARRAY_IDX(matches, i, const char *);
+        if (name[0] == '.') {
+            continue; /* as httpd, wildcards skip hidden files */
+        }
         const char *full = apr_pstrcat(rd->pool, dir, "/", name, NULL);
         if (apr_stat(&finfo, full, APR_FINFO_TYPE, rd->pool) == APR_SUCCESS &&
             finfo.filetype == APR_DIR) {
             continue;
         }
-        if (read_file(rd, full, depth + 1) != 0) {
+        if (read_file(rd, full, depth + 1, enclosing) != 0) {
             return -1;
         }
     }
@@ -202,7 +205,9 @@ static int read_lines(reader_t *rd, const char *path, apr_array_header_t **lines
     return 0;
 }
 
-static int read_file(reader_t *rd, const char *path, int depth)
+/* Reads path; enclosing is the section the Include that named it was in ("" at top
+ * level), so that directives of included files keep their section. */
+static int read_file(reader_t *rd, const char *path, int depth, const char *enclosing)
 {
     if (depth > MAX_INCLUDE_DEPTH) {
         rd->error = apr_psprintf(rd->pool, "%s: Include nested more than %d deep (a loop?)", path,
@@ -290,7 +295,7 @@ static int read_file(reader_t *rd, const char *path, int depth)
             continue;
         }
 
-        const char *section = "";
+        const char *section = enclosing;
         for (int d = 0; d < section_depth; d++) {
             if (sections[d][0] != '\0') {
                 section = sections[d];
@@ -310,7 +315,8 @@ static int read_file(reader_t *rd, const char *path, int depth)
         if ((strcasecmp(name, "Include") == 0 || strcasecmp(name, "IncludeOptional") == 0) &&
             argc == 1) {
             if (do_include(rd, resolve_path(rd, argv[0], path),
-                           strcasecmp(name, "IncludeOptional") == 0, path, line, depth) != 0) {
+                           strcasecmp(name, "IncludeOptional") == 0, path, line, depth,
+                           section) != 0) {
                 return -1;
             }
             continue;
@@ -339,7 +345,7 @@ oro_conf_t *oro_conf_read(apr_pool_t *p, const char *path, const char **error)
     rd.conf->path = apr_pstrdup(p, path);
     rd.conf->directives = apr_array_make(p, 64, sizeof(oro_conf_directive_t));
     rd.defines = apr_hash_make(p);
-    if (read_file(&rd, rd.conf->path, 0) != 0) {
+    if (read_file(&rd, rd.conf->path, 0, "") != 0) {
         *error = rd.error;
         return NULL;
     }

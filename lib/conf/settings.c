@@ -226,8 +226,11 @@ const char *oro_settings_check(apr_pool_t *p, const oro_settings_t *s)
             return apr_psprintf(p, "OroSecretFile: cannot read \"%s\": %s", s->secret_file,
                                 apr_strerror(rv, buf, sizeof buf));
         }
-        rv = apr_file_info_get(&finfo, APR_FINFO_SIZE, f);
+        rv = apr_file_info_get(&finfo, APR_FINFO_SIZE | APR_FINFO_TYPE, f);
         apr_file_close(f);
+        if (rv == APR_SUCCESS && finfo.filetype != APR_REG) {
+            return apr_psprintf(p, "OroSecretFile: \"%s\" is not a regular file", s->secret_file);
+        }
         if (rv != APR_SUCCESS || finfo.size < 32) {
             return apr_psprintf(p, "OroSecretFile: \"%s\" holds fewer than 32 bytes",
                                 s->secret_file);
