@@ -39,7 +39,7 @@ static const char *select_scalar(request_rec *r, ap_dbd_t *dbd, const char *sql,
     apr_dbd_results_t *res = NULL;
     int rc = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 0);
     if (rc != 0) {
-        *error = oro_first_line(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rc));
+        *error = oro_db_one_line(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rc));
         return NULL;
     }
     const char *value = NULL;

@@ -47,10 +47,6 @@ int oro_send_json(request_rec *r, int status, const char *content_type, const ch
 /* Serialises doc compactly (no escaped slashes); the text lives as long as doc. */
 const char *oro_json_text(json_object *doc);
 
-/* The first line of a (driver) message, trailing blanks removed, copied into p;
- * "unknown error" for NULL or "". */
-const char *oro_first_line(apr_pool_t *p, const char *message);
-
 /* text cut to max bytes ("..." appended when cut), every byte outside printable
  * ASCII replaced by '?', so client input can be echoed in JSON and logs safely. */
 const char *oro_printable(apr_pool_t *p, const char *text, size_t max);

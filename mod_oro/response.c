@@ -45,18 +45,6 @@ const char *oro_json_text(json_object *doc)
                                                    JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
-const char *oro_first_line(apr_pool_t *p, const char *message)
-{
-    if (message == NULL || *message == '\0') {
-        return "unknown error";
-    }
-    size_t len = strcspn(message, "\r\n");
-    while (len > 0 && (message[len - 1] == ' ' || message[len - 1] == '\t')) {
-        len--;
-    }
-    return apr_pstrmemdup(p, message, len);
-}
-
 const char *oro_printable(apr_pool_t *p, const char *text, size_t max)
 {
     size_t len = strlen(text);

@@ -66,7 +66,8 @@ oro_db_t *oro_db_open(apr_pool_t *p, const char *driver_name, const char *params
     rv = apr_dbd_open_ex(db->driver, pool, params, &db->handle, &dbd_error);
     if (rv != APR_SUCCESS || db->handle == NULL) {
         *error = apr_psprintf(p, "could not connect to the %s database: %s", driver_name,
-                              dbd_error ? dbd_error : apr_strerror(rv, buf, sizeof buf));
+                              dbd_error ? oro_db_one_line(p, dbd_error)
+                                        : apr_strerror(rv, buf, sizeof buf));
         apr_pool_destroy(pool);
         return NULL;
     }
@@ -82,10 +83,31 @@ void oro_db_close(oro_db_t *db)
     }
 }
 
+const char *oro_db_one_line(apr_pool_t *p, const char *message)
+{
+    if (message == NULL || *message == '\0') {
+        return "unknown database error";
+    }
+    char *out = apr_palloc(p, strlen(message) + 1), *o = out;
+    int blank = 0;
+    for (const char *c = message; *c; c++) {
+        if (*c == '\n' || *c == '\r' || *c == '\t' || *c == ' ') {
+            blank = 1;
+            continue;
+        }
+        if (blank && o != out) {
+            *o++ = ' ';
+        }
+        blank = 0;
+        *o++ = *c;
+    }
+    *o = '\0';
+    return out;
+}
+
 static const char *db_error(oro_db_t *db, apr_pool_t *p, int rc)
 {
-    const char *msg = apr_dbd_error(db->driver, db->handle, rc);
-    return apr_pstrdup(p, msg && *msg ? msg : "unknown database error");
+    return oro_db_one_line(p, apr_dbd_error(db->driver, db->handle, rc));
 }
 
 /* Collects the NULL-terminated variadic arguments; -1 if there are too many. */
@@ -184,14 +206,15 @@ int oro_db_begin(oro_db_t *db, apr_pool_t *p, apr_dbd_transaction_t **txn, const
     return 0;
 }
 
-int oro_db_end(oro_db_t *db, apr_dbd_transaction_t *txn, int rollback, const char **error)
+int oro_db_end(oro_db_t *db, apr_pool_t *p, apr_dbd_transaction_t *txn, int rollback,
+               const char **error)
 {
     if (rollback) {
         apr_dbd_transaction_mode_set(db->driver, txn, APR_DBD_TRANSACTION_ROLLBACK);
     }
-    int rc = apr_dbd_transaction_end(db->driver, db->pool, txn);
+    int rc = apr_dbd_transaction_end(db->driver, p, txn);
     if (rc != 0) {
-        *error = db_error(db, db->pool, rc);
+        *error = db_error(db, p, rc);
         return -1;
     }
     *error = NULL;

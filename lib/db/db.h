@@ -41,6 +41,11 @@ const char *oro_db_scalar(oro_db_t *db, apr_pool_t *p, const char **error,
 int oro_db_begin(oro_db_t *db, apr_pool_t *p, apr_dbd_transaction_t **txn,
                  const char **error);
 /* Commits unless rollback is set or a statement of the transaction failed. */
-int oro_db_end(oro_db_t *db, apr_dbd_transaction_t *txn, int rollback, const char **error);
+int oro_db_end(oro_db_t *db, apr_pool_t *p, apr_dbd_transaction_t *txn, int rollback,
+               const char **error);
+
+/* message with every run of blanks and line breaks collapsed to one space, trimmed
+ * (drivers return multi-line texts; logs and JSON want one line). */
+const char *oro_db_one_line(apr_pool_t *p, const char *message);
 
 #endif

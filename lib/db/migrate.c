@@ -160,7 +160,7 @@ static int apply_one(oro_db_t *db, apr_pool_t *p, const oro_migration_t *m, FILE
         if (oro_db_exec(db, p, error, NULL, sql, NULL) != 0) {
             const char *why = *error;
             const char *ignored;
-            oro_db_end(db, txn, 1, &ignored);
+            oro_db_end(db, p, txn, 1, &ignored);
             *error = apr_psprintf(p, "migration %s failed at statement %d (%.60s…): %s%s",
                                   m->name, i + 1, sql, why,
                                   db->dialect == ORO_DIALECT_MYSQL
@@ -176,10 +176,10 @@ static int apply_one(oro_db_t *db, apr_pool_t *p, const oro_migration_t *m, FILE
                                     "VALUES (%%s, %%s, %s)", now),
                     apr_itoa(p, m->version), m->name, NULL) != 0) {
         const char *ignored;
-        oro_db_end(db, txn, 1, &ignored);
+        oro_db_end(db, p, txn, 1, &ignored);
         return -1;
     }
-    if (oro_db_end(db, txn, 0, error) != 0) {
+    if (oro_db_end(db, p, txn, 0, error) != 0) {
         return -1;
     }
     fprintf(progress, "applied %s\n", m->name);
