@@ -5,6 +5,7 @@
 
 #include "db/db.h"
 #include "db/migrate.h"
+#include "meta/meta.h"
 #include "oroctl.h"
 
 static const char *schema_dir(const oroctl_context_t *ctx)
@@ -108,12 +109,17 @@ static int run_config_check(oroctl_context_t *ctx, int argc, const char *const *
         return rc;
     }
     const oro_settings_t *s = &ctx->settings;
+    const oro_meta_t *meta = oroctl_meta(ctx);
+    if (meta == NULL) {
+        return OROCTL_CONFIG;
+    }
     printf("configuration %s is valid\n"
+           "  entities:  %d (%s)\n"
            "  database:  %s\n"
            "  transport: %s\n"
            "  index:     %s\n"
            "  workers:   %d (heartbeat every %d s, dead after %d s)\n",
-           ctx->config_path, s->db_driver, oro_mq_transport_name(s->transport),
+           ctx->config_path, meta->entities->nelts, s->entity_config, s->db_driver, oro_mq_transport_name(s->transport),
            s->search_index ? s->search_index : "(none)", s->consumer_workers,
            s->heartbeat_interval, s->consumer_timeout);
     return OROCTL_OK;

@@ -30,6 +30,28 @@ int oroctl_fail(int code, const char *fmt, ...)
     return code;
 }
 
+const oro_meta_t *oroctl_meta(oroctl_context_t *ctx)
+{
+    if (ctx->meta != NULL) {
+        return ctx->meta;
+    }
+    if (ctx->settings.entity_config == NULL) {
+        oroctl_fail(OROCTL_CONFIG, "%s: no OroEntityConfig directive (the entity definitions)",
+                    ctx->config_path);
+        return NULL;
+    }
+    apr_array_header_t *errors;
+    ctx->meta = oro_meta_load(ctx->pool, ctx->settings.entity_config, &errors);
+    if (ctx->meta == NULL) {
+        for (int i = 0; i < errors->nelts; i++) {
+            fprintf(stderr, "oroctl: %s\n", APR_ARRAY_IDX(errors, i, const char *));
+        }
+        fprintf(stderr, "oroctl: %d error(s) in the entity definitions of \"%s\"\n",
+                errors->nelts, ctx->settings.entity_config);
+    }
+    return ctx->meta;
+}
+
 static void print_help(FILE *out)
 {
     fprintf(out,

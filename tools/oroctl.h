@@ -5,6 +5,7 @@
 #include <apr_pools.h>
 
 #include "conf/settings.h"
+#include "meta/meta.h"
 
 /* Exit codes, documented in `oroctl --help` and docs/oroctl.md. */
 enum {
@@ -19,6 +20,7 @@ typedef struct {
     apr_pool_t *pool;
     const char *config_path;
     oro_settings_t settings; /* loaded before the command runs */
+    const oro_meta_t *meta;  /* see oroctl_meta */
 } oroctl_context_t;
 
 typedef struct {
@@ -31,6 +33,10 @@ typedef struct {
 extern const oroctl_command_t oroctl_schema_update_command;
 extern const oroctl_command_t oroctl_schema_status_command;
 extern const oroctl_command_t oroctl_config_check_command;
+
+/* The entity metadata of OroEntityConfig, loaded on first use; NULL after printing
+ * every definition error to stderr. */
+const oro_meta_t *oroctl_meta(oroctl_context_t *ctx);
 
 /* Prints "oroctl: message" to stderr; returns code so callers can `return oroctl_fail(...)`. */
 int oroctl_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
