@@ -5,6 +5,7 @@
 
 #include "db/db.h"
 #include "db/migrate.h"
+#include "db/schema.h"
 #include "meta/meta.h"
 #include "oroctl.h"
 
@@ -39,12 +40,18 @@ static int no_arguments(const char *command, int argc, const char *const *argv)
     return OROCTL_OK;
 }
 
+/* Migrations first (system tables), then the entity tables, both under the schema
+ * lock. A destructive entity change refuses the whole entity step (nothing of it is
+ * applied) unless --force. */
 static int run_schema_update(oroctl_context_t *ctx, int argc, const char *const *argv)
 {
-    int dry_run = 0;
+    int dry_run = 0, force = 0;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--dry-run") == 0) {
             dry_run = 1;
+        }
+        else if (strcmp(argv[i], "--force") == 0) {
+            force = 1;
         }
         else {
             return oroctl_fail(OROCTL_USAGE,
@@ -53,26 +60,69 @@ static int run_schema_update(oroctl_context_t *ctx, int argc, const char *const 
                                argv[i]);
         }
     }
+    const oro_meta_t *meta = oroctl_meta(ctx);
+    if (meta == NULL) {
+        return OROCTL_CONFIG;
+    }
     oro_db_t *db;
     apr_array_header_t *migrations;
     int rc = prepare(ctx, &db, &migrations);
     if (rc != OROCTL_OK) {
         return rc;
     }
-    const char *error;
-    int n = oro_migrate_apply(db, ctx->pool, migrations, dry_run, stdout, &error);
-    oro_db_close(db);
-    if (n < 0) {
-        return oroctl_fail(OROCTL_FAILED, "schema:update: %s", error);
+    const char *error = NULL;
+    int migrated = -1, changed = -1;
+    oro_schema_plan_t *plan = NULL;
+    if (oro_migrate_lock(db, ctx->pool, &error) != 0) {
+        rc = oroctl_fail(OROCTL_FAILED, "schema:update: %s", error);
+        goto cleanup;
+    }
+    migrated = oro_migrate_apply(db, ctx->pool, migrations, dry_run, stdout, &error);
+    if (migrated < 0) {
+        rc = oroctl_fail(OROCTL_FAILED, "schema:update: %s", error);
+        goto unlock;
+    }
+    oro_db_schema_t *current = oro_schema_introspect(db, ctx->pool, &error);
+    if (current == NULL) {
+        rc = oroctl_fail(OROCTL_FAILED, "schema:update: %s", error);
+        goto unlock;
+    }
+    plan = oro_schema_plan(ctx->pool, meta, db->dialect, current, force);
+    for (int i = 0; i < plan->notices->nelts; i++) {
+        fprintf(stderr, "oroctl: notice: %s\n", APR_ARRAY_IDX(plan->notices, i, const char *));
+    }
+    if (plan->refusals->nelts > 0) {
+        for (int i = 0; i < plan->refusals->nelts; i++) {
+            fprintf(stderr, "oroctl: refused: %s\n", APR_ARRAY_IDX(plan->refusals, i, const char *));
+        }
+        rc = oroctl_fail(OROCTL_FAILED,
+                         "schema:update: %d destructive change(s) refused; no entity table was "
+                         "changed",
+                         plan->refusals->nelts);
+        goto unlock;
     }
     if (dry_run) {
-        printf("-- %d migration(s) pending; nothing was changed (--dry-run)\n", n);
+        for (int i = 0; i < plan->statements->nelts; i++) {
+            const oro_ddl_t *d = &APR_ARRAY_IDX(plan->statements, i, oro_ddl_t);
+            printf("-- %s\n%s;\n", d->summary, d->sql);
+        }
+        printf("-- %d migration(s) and %d entity change(s) pending; nothing was changed "
+               "(--dry-run)\n",
+               migrated, plan->statements->nelts);
+        goto unlock;
     }
-    else {
-        printf("schema is up to date (%d migration(s) applied now, %d in all)\n", n,
-               migrations->nelts);
+    changed = oro_schema_apply(db, ctx->pool, plan, stdout, &error);
+    if (changed < 0) {
+        rc = oroctl_fail(OROCTL_FAILED, "schema:update: %s", error);
+        goto unlock;
     }
-    return OROCTL_OK;
+    printf("schema is up to date (%d migration(s) applied now, %d in all; %d entity change(s))\n",
+           migrated, migrations->nelts, changed);
+unlock:
+    oro_migrate_unlock(db, ctx->pool);
+cleanup:
+    oro_db_close(db);
+    return rc;
 }
 
 static int run_schema_status(oroctl_context_t *ctx, int argc, const char *const *argv)
@@ -127,16 +177,22 @@ static int run_config_check(oroctl_context_t *ctx, int argc, const char *const *
 
 const oroctl_command_t oroctl_schema_update_command = {
     "schema:update", "apply the pending database migrations",
-    "usage: oroctl [--config FILE] schema:update [--dry-run]\n"
+    "usage: oroctl [--config FILE] schema:update [--dry-run] [--force]\n"
     "\n"
     "Applies the numbered migrations of OroSchemaDir/pgsql or OroSchemaDir/mysql that\n"
-    "are not yet recorded in the oro_migrations table, in order, each once. On\n"
-    "PostgreSQL each migration runs in a transaction; MariaDB commits DDL as it goes.\n"
-    "Concurrent runs wait for each other. Safe to run again: nothing pending, nothing done.\n"
+    "are not yet recorded in the oro_migrations table, in order, each once (on\n"
+    "PostgreSQL each in a transaction; MariaDB commits DDL as it goes). Then creates and\n"
+    "migrates the entity tables of OroEntityConfig: new tables, columns, indexes, unique\n"
+    "constraints, foreign keys and widened columns are added; indexes on existing tables\n"
+    "are built without blocking writes. A destructive change (dropping or narrowing a\n"
+    "column, making one NOT NULL) is refused with an explanation, and then no entity\n"
+    "table is changed. Concurrent runs wait for each other. Safe to run again.\n"
     "\n"
-    "  --dry-run   print the SQL of the pending migrations and change nothing\n"
+    "  --dry-run   print the SQL that would run and change nothing\n"
+    "  --force     apply destructive changes too (data in dropped columns is lost)\n"
     "\n"
-    "exit codes: 0 done, 1 a migration failed, 2 usage, 3 configuration, 4 database\n"
+    "exit codes: 0 done, 1 a change failed or was refused, 2 usage, 3 configuration\n"
+    "(including entity definition errors), 4 database\n"
     "unreachable\n",
     run_schema_update};
 

@@ -211,7 +211,6 @@ int oro_migrate_apply(oro_db_t *db, apr_pool_t *p, apr_array_header_t *migration
                       FILE *progress, const char **error)
 {
     int count = 0;
-    const char *ignored;
     if (progress == NULL) {
         progress = stdout;
     }
@@ -231,16 +230,6 @@ int oro_migrate_apply(oro_db_t *db, apr_pool_t *p, apr_array_header_t *migration
         return count;
     }
 
-    const char *lock_sql = db->dialect == ORO_DIALECT_MYSQL
-                               ? "SELECT GET_LOCK(" LOCK_NAME ", " LOCK_TIMEOUT_SECONDS ")"
-                               : "SELECT 1 FROM (SELECT pg_advisory_lock(" LOCK_KEY ")) AS l";
-    const char *got = oro_db_scalar(db, p, error, lock_sql, NULL);
-    if (got == NULL || strcmp(got, "1") != 0) {
-        if (got != NULL) {
-            *error = "timed out waiting for another schema update to finish";
-        }
-        return -1;
-    }
     if (oro_db_exec(db, p, error, NULL, create_table_sql(db->dialect), NULL) != 0 ||
         oro_migrate_mark_applied(db, p, migrations, error) != 0) {
         count = -1;
@@ -259,10 +248,30 @@ int oro_migrate_apply(oro_db_t *db, apr_pool_t *p, apr_array_header_t *migration
         count++;
     }
 cleanup:
+    return count;
+}
+
+int oro_migrate_lock(oro_db_t *db, apr_pool_t *p, const char **error)
+{
+    const char *lock_sql = db->dialect == ORO_DIALECT_MYSQL
+                               ? "SELECT GET_LOCK(" LOCK_NAME ", " LOCK_TIMEOUT_SECONDS ")"
+                               : "SELECT 1 FROM (SELECT pg_advisory_lock(" LOCK_KEY ")) AS l";
+    const char *got = oro_db_scalar(db, p, error, lock_sql, NULL);
+    if (got == NULL || strcmp(got, "1") != 0) {
+        if (got != NULL) {
+            *error = "timed out waiting for another schema update to finish";
+        }
+        return -1;
+    }
+    return 0;
+}
+
+void oro_migrate_unlock(oro_db_t *db, apr_pool_t *p)
+{
+    const char *ignored;
     oro_db_scalar(db, p, &ignored,
                   db->dialect == ORO_DIALECT_MYSQL
                       ? "SELECT RELEASE_LOCK(" LOCK_NAME ")"
                       : "SELECT 1 FROM (SELECT pg_advisory_unlock(" LOCK_KEY ")) AS l",
                   NULL);
-    return count;
 }

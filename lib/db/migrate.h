@@ -27,12 +27,17 @@ int oro_migrate_mark_applied(oro_db_t *db, apr_pool_t *p, apr_array_header_t *mi
 
 /* Applies every pending migration in order, each in its own transaction together
  * with its oro_migrations row (PostgreSQL; MariaDB commits DDL implicitly, see
- * docs/decisions.md), under a database lock so that two concurrent runs apply each
- * migration once. progress (may be NULL) receives one line per migration.
+ * docs/decisions.md). The caller holds oro_migrate_lock so that two concurrent runs
+ * apply each migration once. progress (may be NULL) receives one line per migration.
  * With dry_run, prints the statements of the pending migrations to progress and
  * changes nothing. Returns the number applied (or pending, with dry_run), or -1
  * with *error naming the migration and the failing statement. */
 int oro_migrate_apply(oro_db_t *db, apr_pool_t *p, apr_array_header_t *migrations, int dry_run,
                       FILE *progress, const char **error);
+
+/* The schema lock (pg_advisory_lock / GET_LOCK) serialising schema changes across
+ * hosts; waits up to 300 s. Returns 0, or -1 with *error set. */
+int oro_migrate_lock(oro_db_t *db, apr_pool_t *p, const char **error);
+void oro_migrate_unlock(oro_db_t *db, apr_pool_t *p);
 
 #endif

@@ -147,7 +147,7 @@ static const char *read_default(oro_meta_ctx_t *ctx, const char *path, oro_field
                            oro_field_type_name(f->type));
             return NULL;
         }
-        return apr_psprintf(p, "%lld", (long long)n);
+        return apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)n);
     }
     case ORO_FIELD_DECIMAL:
     case ORO_FIELD_MONEY: {
@@ -156,7 +156,7 @@ static const char *read_default(oro_meta_ctx_t *ctx, const char *path, oro_field
             text = json_object_get_string(v);
         }
         else if (json_object_is_type(v, json_type_int)) {
-            text = apr_psprintf(p, "%lld", (long long)json_object_get_int64(v));
+            text = apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)json_object_get_int64(v));
         }
         else {
             oro_meta_error(ctx, where, "must be a number written as a string (\"12.50\")");
@@ -222,13 +222,13 @@ static apr_array_header_t *read_enum_values(oro_meta_ctx_t *ctx, const char *pat
         const char *s = json_object_is_type(item, json_type_string) ? json_object_get_string(item)
                                                                     : NULL;
         if (s == NULL || !oro_meta_is_identifier(s, 0)) {
-            oro_meta_error(ctx, apr_psprintf(ctx->pool, "%s[%zu]", where, i),
+            oro_meta_error(ctx, apr_psprintf(ctx->pool, "%s[%d]", where, (int)i),
                            "enum values are lower-case identifiers (a-z, 0-9, _)");
             continue;
         }
         for (int j = 0; j < values->nelts; j++) {
             if (strcmp(APR_ARRAY_IDX(values, j, const char *), s) == 0) {
-                oro_meta_error(ctx, apr_psprintf(ctx->pool, "%s[%zu]", where, i),
+                oro_meta_error(ctx, apr_psprintf(ctx->pool, "%s[%d]", where, (int)i),
                                "\"%s\" is listed twice", s);
             }
         }
@@ -549,7 +549,7 @@ static void read_sort(oro_meta_ctx_t *ctx, oro_entity_t *e, json_object *doc)
         json_object *item = json_object_array_get_idx(v, i);
         const char *s = json_object_is_type(item, json_type_string) ? json_object_get_string(item)
                                                                     : NULL;
-        const char *where = apr_psprintf(ctx->pool, "defaultSort[%zu]", i);
+        const char *where = apr_psprintf(ctx->pool, "defaultSort[%d]", (int)i);
         if (s == NULL) {
             oro_meta_error(ctx, where, "must be a field name, \"-\" first for descending");
             continue;

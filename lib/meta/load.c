@@ -138,7 +138,7 @@ int oro_meta_get_int(oro_meta_ctx_t *ctx, json_object *obj, const char *path, co
     }
     int64_t n = json_object_get_int64(v);
     if (n < min || n > max) {
-        oro_meta_error(ctx, where, "must be from %d to %d, not %lld", min, max, (long long)n);
+        oro_meta_error(ctx, where, "must be from %d to %d, not %" APR_INT64_T_FMT, min, max, (apr_int64_t)n);
         return fallback;
     }
     return (int)n;
