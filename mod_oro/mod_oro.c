@@ -65,6 +65,7 @@ static int oro_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
                      "mod_oro: you must load mod_dbd (LoadModule dbd_module …) before mod_oro");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    oro_server_conf_t *main_conf = ap_get_module_config(s->module_config, &oro_module);
     for (server_rec *srv = s; srv != NULL; srv = srv->next) {
         oro_server_conf_t *conf = ap_get_module_config(srv->module_config, &oro_module);
         oro_settings_apply_defaults(&conf->settings);
@@ -74,6 +75,21 @@ static int oro_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
                          "mod_oro: invalid configuration for %s:%d: %s",
                          srv->server_hostname ? srv->server_hostname : "(main server)",
                          srv->port, err);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+        /* virtual hosts usually inherit the main server's definitions: load once */
+        if (srv != s && conf->settings.entity_config != NULL && main_conf->settings.meta != NULL &&
+            strcmp(conf->settings.entity_config, main_conf->settings.entity_config) == 0) {
+            conf->settings.meta = main_conf->settings.meta;
+            continue;
+        }
+        err = oro_settings_load_entities(pconf, &conf->settings);
+        if (err != NULL) {
+            /* one log line per error: the log escapes embedded line breaks */
+            char *state, *line = apr_strtok(apr_pstrdup(ptemp, err), "\n", &state);
+            for (; line != NULL; line = apr_strtok(NULL, "\n", &state)) {
+                ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, 0, srv, "mod_oro: %s", line);
+            }
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }

@@ -32,24 +32,11 @@ int oroctl_fail(int code, const char *fmt, ...)
 
 const oro_meta_t *oroctl_meta(oroctl_context_t *ctx)
 {
-    if (ctx->meta != NULL) {
-        return ctx->meta;
-    }
-    if (ctx->settings.entity_config == NULL) {
+    if (ctx->settings.meta == NULL) {
         oroctl_fail(OROCTL_CONFIG, "%s: no OroEntityConfig directive (the entity definitions)",
                     ctx->config_path);
-        return NULL;
     }
-    apr_array_header_t *errors;
-    ctx->meta = oro_meta_load(ctx->pool, ctx->settings.entity_config, &errors);
-    if (ctx->meta == NULL) {
-        for (int i = 0; i < errors->nelts; i++) {
-            fprintf(stderr, "oroctl: %s\n", APR_ARRAY_IDX(errors, i, const char *));
-        }
-        fprintf(stderr, "oroctl: %d error(s) in the entity definitions of \"%s\"\n",
-                errors->nelts, ctx->settings.entity_config);
-    }
-    return ctx->meta;
+    return ctx->settings.meta;
 }
 
 static void print_help(FILE *out)

@@ -20,7 +20,6 @@ typedef struct {
     apr_pool_t *pool;
     const char *config_path;
     oro_settings_t settings; /* loaded before the command runs */
-    const oro_meta_t *meta;  /* see oroctl_meta */
 } oroctl_context_t;
 
 typedef struct {
@@ -34,8 +33,8 @@ extern const oroctl_command_t oroctl_schema_update_command;
 extern const oroctl_command_t oroctl_schema_status_command;
 extern const oroctl_command_t oroctl_config_check_command;
 
-/* The entity metadata of OroEntityConfig, loaded on first use; NULL after printing
- * every definition error to stderr. */
+/* The entity metadata of OroEntityConfig (loaded with the settings); NULL after
+ * printing an error when the configuration has no OroEntityConfig. */
 const oro_meta_t *oroctl_meta(oroctl_context_t *ctx);
 
 /* Prints "oroctl: message" to stderr; returns code so callers can `return oroctl_fail(...)`. */

@@ -1,6 +1,7 @@
 /* lib/conf/settings.c — the Oro* directives: one table, one validator per kind. */
 #include "conf/settings.h"
 #include "db/db.h"
+#include "meta/meta.h"
 
 #include <apr_file_info.h>
 #include <apr_file_io.h>
@@ -280,5 +281,22 @@ const char *oro_settings_load(apr_pool_t *p, const char *path, oro_settings_t *s
                             path);
     }
     error = oro_settings_check(p, s);
-    return error ? apr_psprintf(p, "%s: %s", path, error) : NULL;
+    if (error != NULL) {
+        return apr_psprintf(p, "%s: %s", path, error);
+    }
+    return oro_settings_load_entities(p, s);
+}
+
+const char *oro_settings_load_entities(apr_pool_t *p, oro_settings_t *s)
+{
+    if (s->entity_config == NULL) {
+        return NULL;
+    }
+    apr_array_header_t *errors;
+    s->meta = oro_meta_load(p, s->entity_config, &errors);
+    if (s->meta != NULL) {
+        return NULL;
+    }
+    return apr_psprintf(p, "%d error(s) in the entity definitions of OroEntityConfig \"%s\":\n%s",
+                        errors->nelts, s->entity_config, oro_meta_errors_text(p, errors));
 }

@@ -25,6 +25,9 @@ typedef struct {
     int consumer_workers;           /* OroConsumerWorkers N */
     const char *consumer_pidfile;   /* OroConsumerPidFile FILE */
     const char *consumer_log;       /* OroConsumerLog FILE */
+    /* The entity definitions of OroEntityConfig: loaded by oro_settings_load (daemons,
+     * oroctl) and by mod_oro's post_config; NULL without OroEntityConfig. */
+    const struct oro_meta *meta;
 } oro_settings_t;
 
 /* Defaults used when a directive is absent. */
@@ -53,10 +56,15 @@ const char *oro_settings_set(apr_pool_t *p, oro_settings_t *s, const char *name,
 const char *oro_settings_check(apr_pool_t *p, const oro_settings_t *s);
 
 /* Reads the Apache configuration file at path, applies every top-level Oro*,
- * DBDriver and DBDParams directive, the defaults, and oro_settings_check.
- * Returns NULL on success or a message naming file, line and directive. */
+ * DBDriver and DBDParams directive, the defaults, and oro_settings_check, and loads
+ * the entity definitions into s->meta. Returns NULL on success or a message naming
+ * file, line and directive (for entity definitions: every error, one per line). */
 const char *oro_settings_load(apr_pool_t *p, const char *path, oro_settings_t *s);
 
 const char *oro_mq_transport_name(int transport);
+
+/* Loads the entity definitions of s->entity_config into s->meta (nothing without
+ * OroEntityConfig). Returns NULL, or every definition error, one per line. */
+const char *oro_settings_load_entities(apr_pool_t *p, oro_settings_t *s);
 
 #endif

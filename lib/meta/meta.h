@@ -115,11 +115,12 @@ struct oro_entity {
     apr_hash_t *relation_by_name;
 };
 
-typedef struct {
+struct oro_meta {
     apr_array_header_t *entities; /* of oro_entity_t *, sorted by type */
     apr_hash_t *by_type;
     apr_hash_t *by_table;
-} oro_meta_t;
+};
+typedef struct oro_meta oro_meta_t;
 
 /* Loads every *.json of dir, validates each definition and the references between
  * them. On success returns the metadata and sets *errors to NULL. On failure returns
