@@ -10,7 +10,7 @@ use Time::HiRes qw(sleep time);
 use File::Temp qw(tempdir);
 
 our @EXPORT = qw(base_url api http json_of wait_until run_cmd stack_env config_path
-                 consumer_pid worker_pids root_dir out_dir var_dir slurp);
+                 consumer_pid worker_pids root_dir out_dir var_dir slurp sql oroctl);
 
 sub root_dir { my $d = __FILE__; $d =~ s{/t/lib/OroTest\.pm$}{}; return $d eq __FILE__ ? '.' : $d }
 sub var_dir  { $ENV{ORO_VAR} or die "ORO_VAR is not set: run through t/run-all\n" }
@@ -65,6 +65,31 @@ sub slurp {
     local $/;
     my $s = <$fh>;
     return defined $s ? $s : '';
+}
+
+# sql(QUERY) -> list of rows (each a tab-separated string), through the database's own
+# client over the stack's socket; dies on an SQL error.
+sub sql {
+    my ($query) = @_;
+    my $var = var_dir();
+    my @cmd;
+    if (($ENV{DB} || 'pgsql') eq 'mysql') {
+        my $pass = slurp("$var/db-password");
+        $pass =~ s/\s+$//;
+        @cmd = ('mariadb', '--no-defaults', '-S', "$var/run/mysqld.sock", '-u', 'oro', "-p$pass",
+                '-N', '-B', 'oro', '-e', $query);
+    } else {
+        @cmd = ('psql', '-h', "$var/run", '-U', 'oro', '-d', 'oro', '-X', '-q', '-A', '-t',
+                '-F', "\t", '-v', 'ON_ERROR_STOP=1', '-c', $query);
+    }
+    my ($rc, $out, $err) = run_cmd(@cmd);
+    die "sql failed ($query): $err" if $rc != 0;
+    return grep { length } split /\n/, $out;
+}
+
+# oroctl(ARGS...) -> (exit code, stdout, stderr) against the stack's configuration
+sub oroctl {
+    return run_cmd(out_dir() . '/oroctl', '--config', config_path(), @_);
 }
 
 sub consumer_pid {

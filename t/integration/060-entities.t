@@ -1,0 +1,123 @@
+# Entity tables from the metadata: created by schema:update, safe to run twice, a new
+# field added without losing data, destructive changes refused unless --force, a broken
+# definition refused by every program.
+use strict;
+use warnings;
+use Test::More;
+use File::Temp qw(tempdir);
+use JSON::PP;
+use OroTest;
+
+my $root = root_dir();
+my $db = $ENV{DB} || 'pgsql';
+
+# The stack's provisioning ran schema:update: every entity table exists.
+my %tables = map { $_ => 1 } sql($db eq 'mysql'
+    ? "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()"
+    : "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()");
+for my $t (qw(oro_organization oro_business_unit oro_user oro_access_role orocrm_account
+              orocrm_contact orocrm_sales_opportunity oro_product oro_catalog_category oro_order
+              oro_order_line_item oro_user_access_role oro_user_organization oro_product_category)) {
+    ok($tables{$t}, "table $t exists");
+}
+my ($rc, $out, $err) = oroctl('schema:update');
+is($rc, 0, 'schema:update again') or diag $err;
+like($out, qr/0 entity change\(s\)/, 'changes nothing the second time');
+($rc, $out) = oroctl('schema:update', '--dry-run');
+like($out, qr/0 migration\(s\) and 0 entity change\(s\) pending/, '--dry-run: nothing pending');
+
+# A copy of the definitions with a new field, through a config that includes the stack's.
+my $tmp = tempdir(CLEANUP => 1);
+chmod 0755, $tmp;
+mkdir "$tmp/entities";
+system('cp', glob("$root/conf.d/entities/*.json"), "$tmp/entities") == 0 or die;
+open my $fh, '>', "$tmp/test.conf" or die;
+print $fh "Include " . config_path() . "\nOroEntityConfig $tmp/entities\n";
+close $fh;
+my @ctl = (out_dir() . '/oroctl', '--config', "$tmp/test.conf");
+sub edit_contact {
+    my ($code) = @_;
+    my $file = "$tmp/entities/contact.json";
+    my $def = decode_json(slurp($file));
+    $code->($def);
+    open my $w, '>', $file or die; print $w JSON::PP->new->pretty->encode($def); close $w;
+}
+
+# rows that must survive
+my ($org) = sql("SELECT MIN(id) FROM oro_organization");
+my ($user) = sql("SELECT MIN(id) FROM oro_user");
+SKIP: {
+    skip 'no demo data', 1 unless $org && $user;
+    sql("INSERT INTO orocrm_contact (first_name, last_name, owner_id, organization_id) "
+        . "VALUES ('Schema', 'Survivor', $user, $org)");
+    pass('a contact to keep');
+}
+my ($before) = sql("SELECT COUNT(*) FROM orocrm_contact");
+
+edit_contact(sub { $_[0]{fields}{nickname} = {type => 'string', length => 100} });
+($rc, $out, $err) = run_cmd(@ctl, 'schema:update', '--dry-run');
+like($out, qr/ALTER TABLE .orocrm_contact. ADD COLUMN .nickname. varchar\(100\)/, '--dry-run shows the new column');
+($rc, $out, $err) = run_cmd(@ctl, 'schema:update');
+is($rc, 0, 'schema:update adds the new field') or diag $err;
+like($out, qr/add column orocrm_contact\.nickname/, 'and says so');
+my ($after) = sql("SELECT COUNT(*) FROM orocrm_contact");
+is($after, $before, 'no row lost');
+my @survivor = sql("SELECT first_name, last_name FROM orocrm_contact WHERE last_name = 'Survivor'");
+is(scalar @survivor, $org && $user ? 1 : 0, 'existing rows intact');
+my @col = sql($db eq 'mysql'
+    ? "SELECT character_maximum_length FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'orocrm_contact' AND column_name = 'nickname'"
+    : "SELECT character_maximum_length FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'orocrm_contact' AND column_name = 'nickname'");
+is_deeply(\@col, [100], 'the column has the declared length');
+
+# required without default on a table with rows: refused with the way out
+edit_contact(sub { $_[0]{fields}{rank} = {type => 'integer', required => JSON::PP::true} });
+($rc, $out, $err) = run_cmd(@ctl, 'schema:update');
+is($rc, 1, 'a required field without default is refused on a table with rows');
+like($err, qr/contacts\.rank is required but has no default/, 'with the reason');
+like($err, qr/no entity table was changed/, 'and nothing changed');
+edit_contact(sub { $_[0]{fields}{rank}{default} = 3 });
+($rc, $out, $err) = run_cmd(@ctl, 'schema:update');
+is($rc, 0, 'with a default it is added') or diag $err;
+my ($rank) = sql("SELECT MIN(rank) FROM orocrm_contact");
+is($rank, 3, 'existing rows get the default');
+
+# destructive: narrowing and dropping are refused, then forced
+edit_contact(sub { delete $_[0]{fields}{nickname}; $_[0]{fields}{jobTitle}{length} = 10 });
+($rc, $out, $err) = run_cmd(@ctl, 'schema:update');
+is($rc, 1, 'destructive changes are refused');
+like($err, qr/orocrm_contact\.nickname is not in the definition of contacts.*--force/, 'dropping a column is explained');
+like($err, qr/changing orocrm_contact\.job_title .* to varchar\(10\) may lose data/, 'narrowing is explained');
+@col = sql("SELECT COUNT(*) FROM orocrm_contact WHERE nickname IS NULL");
+ok(@col, 'the column is still there');
+
+# a broken definition: every program refuses it with the precise error
+edit_contact(sub { $_[0]{fields}{primaryEmail}{type} = 'emial' });
+($rc, $out, $err) = run_cmd(@ctl, 'schema:update');
+is($rc, 3, 'oroctl refuses a broken definition');
+like($err, qr{contact\.json: fields\.primaryEmail\.type: unknown type "emial"}, 'naming file, path and reason');
+($rc, $out, $err) = run_cmd(out_dir() . '/oro-consumer', '--config', "$tmp/test.conf", '--foreground');
+is($rc, 3, 'oro-consumer refuses it');
+like($err, qr{fields\.primaryEmail\.type: unknown type "emial"}, 'with the same message');
+my $port = ($ENV{ORO_HTTP_PORT} || 8080) + 700;
+my $conf = slurp(config_path());
+$conf =~ s/^Listen .*$/Listen 127.0.0.1:$port/m;
+$conf =~ s/^PidFile .*$/PidFile $tmp\/httpd.pid/m;
+$conf =~ s/^ErrorLog .*$/ErrorLog $tmp\/error.log/m;
+open $fh, '>', "$tmp/httpd.conf" or die;
+print $fh "$conf\nOroEntityConfig $tmp/entities\n";
+close $fh;
+($rc, $out, $err) = run_cmd('/usr/sbin/apache2', '-f', "$tmp/httpd.conf", '-k', 'start');
+my $log = slurp("$tmp/error.log");
+if ($rc == 0) { run_cmd('/usr/sbin/apache2', '-f', "$tmp/httpd.conf", '-k', 'stop') }
+isnt($rc, 0, 'httpd refuses to start with it');
+like("$out$err$log", qr{fields\.primaryEmail\.type: unknown type "emial"}, 'and logs the precise error');
+
+# back to the real definitions: --force drops the test columns again
+($rc, $out, $err) = oroctl('schema:update', '--force');
+is($rc, 0, '--force applies the destructive changes') or diag $err;
+like($out, qr/drop column orocrm_contact\.nickname/, 'dropping the test column');
+($rc, $out) = oroctl('schema:update');
+like($out, qr/0 entity change\(s\)/, 'the schema matches the real definitions again');
+sql("DELETE FROM orocrm_contact WHERE last_name = 'Survivor'");
+
+done_testing;
