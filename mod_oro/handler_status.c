@@ -33,8 +33,7 @@ typedef struct {
 
 /* Runs sql and returns the first column of the first row (copied into p), reading
  * the results to the end as sequential mysql results require. */
-static const char *select_scalar(request_rec *r, ap_dbd_t *dbd, const char *sql,
-                                 const char **error)
+static const char *select_scalar(request_rec *r, ap_dbd_t *dbd, const char *sql, const char **error)
 {
     apr_dbd_results_t *res = NULL;
     int rc = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 0);
@@ -156,13 +155,11 @@ int oro_handle_system_status(request_rec *r)
     json_object_object_add(versions, "jsonC", json_object_new_string(json_c_version()));
     json_object_object_add(doc, "versions", versions);
 
-    const char *body =
-        apr_pstrdup(r->pool, oro_json_text(doc));
+    const char *body = apr_pstrdup(r->pool, oro_json_text(doc));
     json_object_put(doc);
     if (!healthy) {
         ORO_RLOG(r, APLOG_WARNING, 0, "system status unavailable: %s", reason);
         apr_table_setn(r->headers_out, "Retry-After", "5");
     }
-    return oro_send_json(r, healthy ? HTTP_OK : HTTP_SERVICE_UNAVAILABLE, "application/json",
-                         body);
+    return oro_send_json(r, healthy ? HTTP_OK : HTTP_SERVICE_UNAVAILABLE, "application/json", body);
 }

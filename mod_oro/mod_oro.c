@@ -6,7 +6,6 @@
 #include <http_protocol.h>
 #include <http_request.h>
 
-
 oro_dbd_fns_t oro_dbd;
 
 static void *create_server_conf(apr_pool_t *p, server_rec *s)
@@ -55,8 +54,7 @@ static const command_rec oro_commands[] = {
 
 /* Validates every server's merged settings once the whole configuration is read;
  * a failure stops httpd with a message naming the directive and the path. */
-static int oro_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
-                           server_rec *s)
+static int oro_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     oro_dbd.open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
     oro_dbd.close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
@@ -73,8 +71,8 @@ static int oro_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
         if (err != NULL) {
             ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, 0, srv,
                          "mod_oro: invalid configuration for %s:%d: %s",
-                         srv->server_hostname ? srv->server_hostname : "(main server)",
-                         srv->port, err);
+                         srv->server_hostname ? srv->server_hostname : "(main server)", srv->port,
+                         err);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
         /* virtual hosts usually inherit the main server's definitions: load once */
@@ -121,9 +119,9 @@ static int oro_handler(request_rec *r)
             return routes[i].handler(r);
         }
     }
-    return oro_send_error(r, HTTP_NOT_FOUND, "resource not found",
-                          apr_psprintf(r->pool, "no API resource at \"%s\"",
-                                       oro_printable(r->pool, r->uri, 200)));
+    return oro_send_error(
+        r, HTTP_NOT_FOUND, "resource not found",
+        apr_psprintf(r->pool, "no API resource at \"%s\"", oro_printable(r->pool, r->uri, 200)));
 }
 
 static void oro_register_hooks(apr_pool_t *p)
@@ -135,7 +133,7 @@ static void oro_register_hooks(apr_pool_t *p)
 
 AP_DECLARE_MODULE(oro) = {
     STANDARD20_MODULE_STUFF,
-    NULL,               /* per-directory config: none yet */
+    NULL, /* per-directory config: none yet */
     NULL,
     create_server_conf,
     merge_server_conf,

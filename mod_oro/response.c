@@ -33,16 +33,15 @@ int oro_send_error(request_rec *r, int status, const char *title, const char *de
     json_object_array_add(errors, error);
     json_object *doc = json_object_new_object();
     json_object_object_add(doc, "errors", errors);
-    const char *body =
-        apr_pstrdup(r->pool, oro_json_text(doc));
+    const char *body = apr_pstrdup(r->pool, oro_json_text(doc));
     json_object_put(doc);
     return oro_send_json(r, status, "application/vnd.api+json", body);
 }
 
 const char *oro_json_text(json_object *doc)
 {
-    return json_object_to_json_string_ext(doc, JSON_C_TO_STRING_PLAIN |
-                                                   JSON_C_TO_STRING_NOSLASHESCAPE);
+    return json_object_to_json_string_ext(doc,
+                                          JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
 }
 
 const char *oro_printable(apr_pool_t *p, const char *text, size_t max)

@@ -18,9 +18,9 @@ static const char *schema_dir(const oroctl_context_t *ctx)
 static int prepare(oroctl_context_t *ctx, oro_db_t **db, apr_array_header_t **migrations)
 {
     const char *error;
-    *migrations = oro_migrate_list(ctx->pool, schema_dir(ctx),
-                                   (oro_dialect_t)oro_db_dialect_of(ctx->settings.db_driver),
-                                   &error);
+    *migrations =
+        oro_migrate_list(ctx->pool, schema_dir(ctx),
+                         (oro_dialect_t)oro_db_dialect_of(ctx->settings.db_driver), &error);
     if (*migrations == NULL) {
         return oroctl_fail(OROCTL_CONFIG, "%s", error);
     }
@@ -93,7 +93,8 @@ static int run_schema_update(oroctl_context_t *ctx, int argc, const char *const 
     }
     if (plan->refusals->nelts > 0) {
         for (int i = 0; i < plan->refusals->nelts; i++) {
-            fprintf(stderr, "oroctl: refused: %s\n", APR_ARRAY_IDX(plan->refusals, i, const char *));
+            fprintf(stderr, "oroctl: refused: %s\n",
+                    APR_ARRAY_IDX(plan->refusals, i, const char *));
         }
         rc = oroctl_fail(OROCTL_FAILED,
                          "schema:update: %d destructive change(s) refused; no entity table was "
@@ -169,9 +170,9 @@ static int run_config_check(oroctl_context_t *ctx, int argc, const char *const *
            "  transport: %s\n"
            "  index:     %s\n"
            "  workers:   %d (heartbeat every %d s, dead after %d s)\n",
-           ctx->config_path, meta->entities->nelts, s->entity_config, s->db_driver, oro_mq_transport_name(s->transport),
-           s->search_index ? s->search_index : "(none)", s->consumer_workers,
-           s->heartbeat_interval, s->consumer_timeout);
+           ctx->config_path, meta->entities->nelts, s->entity_config, s->db_driver,
+           oro_mq_transport_name(s->transport), s->search_index ? s->search_index : "(none)",
+           s->consumer_workers, s->heartbeat_interval, s->consumer_timeout);
     return OROCTL_OK;
 }
 

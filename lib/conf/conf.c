@@ -40,9 +40,9 @@ static char *expand_vars(reader_t *rd, const char *in)
         if (value == NULL) {
             value = getenv(name);
         }
-        out = apr_pstrcat(rd->pool, out, apr_pstrmemdup(rd->pool, p, (apr_size_t)(start - p)),
-                          value ? value : apr_pstrmemdup(rd->pool, start, (apr_size_t)(end - start + 1)),
-                          NULL);
+        out = apr_pstrcat(
+            rd->pool, out, apr_pstrmemdup(rd->pool, p, (apr_size_t)(start - p)),
+            value ? value : apr_pstrmemdup(rd->pool, start, (apr_size_t)(end - start + 1)), NULL);
         p = end + 1;
     }
     return out;
@@ -93,8 +93,9 @@ static const char *resolve_path(reader_t *rd, const char *path, const char *incl
     const char *base = rd->server_root;
     if (base == NULL) {
         const char *slash = strrchr(including_file, '/');
-        base = slash ? apr_pstrmemdup(rd->pool, including_file, (apr_size_t)(slash - including_file))
-                     : ".";
+        base = slash
+                   ? apr_pstrmemdup(rd->pool, including_file, (apr_size_t)(slash - including_file))
+                   : ".";
     }
     return apr_pstrcat(rd->pool, base, "/", path, NULL);
 }
@@ -105,8 +106,8 @@ static int compare_strings(const void *a, const void *b)
 }
 
 /* Include / IncludeOptional: a file, a directory (every file in it) or a glob. */
-static int do_include(reader_t *rd, const char *pattern, int optional, const char *file,
-                      int line, int depth, const char *enclosing)
+static int do_include(reader_t *rd, const char *pattern, int optional, const char *file, int line,
+                      int depth, const char *enclosing)
 {
     apr_finfo_t finfo;
     if (apr_stat(&finfo, pattern, APR_FINFO_TYPE, rd->pool) == APR_SUCCESS) {
@@ -119,8 +120,8 @@ static int do_include(reader_t *rd, const char *pattern, int optional, const cha
         if (optional) {
             return 0;
         }
-        rd->error = apr_psprintf(rd->pool, "%s:%d: Include: cannot open \"%s\": no such file",
-                                 file, line, pattern);
+        rd->error = apr_psprintf(rd->pool, "%s:%d: Include: cannot open \"%s\": no such file", file,
+                                 line, pattern);
         return -1;
     }
     apr_array_header_t *matches = NULL;
@@ -330,8 +331,8 @@ static int read_file(reader_t *rd, const char *path, int depth, const char *encl
         d->section = section;
     }
     if (section_depth > 0 || skip_depth > 0) {
-        rd->error = apr_psprintf(rd->pool, "%s: a section is not closed at the end of the file",
-                                 path);
+        rd->error =
+            apr_psprintf(rd->pool, "%s: a section is not closed at the end of the file", path);
         return -1;
     }
     return 0;

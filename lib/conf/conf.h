@@ -14,17 +14,17 @@
 #include <apr_tables.h>
 
 typedef struct {
-    const char *name;           /* as written, compare with strcasecmp */
+    const char *name; /* as written, compare with strcasecmp */
     int argc;
-    const char **argv;          /* argc arguments, unquoted, variables expanded */
-    const char *file;           /* where it was read */
+    const char **argv; /* argc arguments, unquoted, variables expanded */
+    const char *file;  /* where it was read */
     int line;
-    const char *section;        /* "" at top level, else e.g. "<Location /api>" */
+    const char *section; /* "" at top level, else e.g. "<Location /api>" */
 } oro_conf_directive_t;
 
 typedef struct {
-    const char *path;                   /* the main file */
-    apr_array_header_t *directives;     /* of oro_conf_directive_t, in file order */
+    const char *path;               /* the main file */
+    apr_array_header_t *directives; /* of oro_conf_directive_t, in file order */
 } oro_conf_t;
 
 /* Reads path and everything it includes. On failure returns NULL and sets *error

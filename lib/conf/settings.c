@@ -114,8 +114,8 @@ static const char *check_amqp_url(apr_pool_t *p, const char *url)
         char *end;
         errno = 0;
         long port = strtol(host + host_len + 1, &end, 10);
-        if (errno != 0 || end == host + host_len + 1 || (*end != '\0' && *end != '/') ||
-            port < 1 || port > 65535) {
+        if (errno != 0 || end == host + host_len + 1 || (*end != '\0' && *end != '/') || port < 1 ||
+            port > 65535) {
             return apr_psprintf(p, "has an invalid port");
         }
     }

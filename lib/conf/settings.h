@@ -12,19 +12,19 @@ typedef enum { ORO_MQ_DBAL = 0, ORO_MQ_AMQP = 1 } oro_mq_transport_t;
 #define ORO_UNSET_INT (-1)
 
 typedef struct {
-    const char *db_driver;          /* DBDriver (mod_dbd): "pgsql" or "mysql" */
-    const char *db_params;          /* DBDParams (mod_dbd) */
-    const char *entity_config;      /* OroEntityConfig DIR */
-    const char *search_index;       /* OroSearchIndex DIR */
-    int transport;                  /* OroQueueTransport dbal|amqp (oro_mq_transport_t) */
-    const char *amqp_url;           /* OroAmqpUrl amqp://user:pass@host:port/vhost */
-    const char *secret_file;        /* OroSecretFile FILE */
-    const char *schema_dir;         /* OroSchemaDir DIR (dbd_schema) */
-    int heartbeat_interval;         /* OroHeartbeatInterval SECONDS */
-    int consumer_timeout;           /* OroConsumerTimeout SECONDS */
-    int consumer_workers;           /* OroConsumerWorkers N */
-    const char *consumer_pidfile;   /* OroConsumerPidFile FILE */
-    const char *consumer_log;       /* OroConsumerLog FILE */
+    const char *db_driver;        /* DBDriver (mod_dbd): "pgsql" or "mysql" */
+    const char *db_params;        /* DBDParams (mod_dbd) */
+    const char *entity_config;    /* OroEntityConfig DIR */
+    const char *search_index;     /* OroSearchIndex DIR */
+    int transport;                /* OroQueueTransport dbal|amqp (oro_mq_transport_t) */
+    const char *amqp_url;         /* OroAmqpUrl amqp://user:pass@host:port/vhost */
+    const char *secret_file;      /* OroSecretFile FILE */
+    const char *schema_dir;       /* OroSchemaDir DIR (dbd_schema) */
+    int heartbeat_interval;       /* OroHeartbeatInterval SECONDS */
+    int consumer_timeout;         /* OroConsumerTimeout SECONDS */
+    int consumer_workers;         /* OroConsumerWorkers N */
+    const char *consumer_pidfile; /* OroConsumerPidFile FILE */
+    const char *consumer_log;     /* OroConsumerLog FILE */
     /* The entity definitions of OroEntityConfig: loaded by oro_settings_load (daemons,
      * oroctl) and by mod_oro's post_config; NULL without OroEntityConfig. */
     const struct oro_meta *meta;
@@ -32,8 +32,8 @@ typedef struct {
 
 /* Defaults used when a directive is absent. */
 #define ORO_DEFAULT_HEARTBEAT_INTERVAL 5
-#define ORO_DEFAULT_CONSUMER_TIMEOUT   30
-#define ORO_DEFAULT_CONSUMER_WORKERS   2
+#define ORO_DEFAULT_CONSUMER_TIMEOUT 30
+#define ORO_DEFAULT_CONSUMER_WORKERS 2
 
 /* Sets every field to unset (NULL / ORO_UNSET_INT). */
 void oro_settings_init(oro_settings_t *s);
@@ -47,8 +47,8 @@ void oro_settings_apply_defaults(oro_settings_t *s);
  * names the directive ("OroQueueTransport: unknown transport \"kafka\" (use dbal or
  * amqp)"). Directives that are not Oro's nor DBDriver/DBDParams return NULL and
  * leave s unchanged; *known (if not NULL) tells whether the name was one of ours. */
-const char *oro_settings_set(apr_pool_t *p, oro_settings_t *s, const char *name,
-                             int argc, const char *const *argv, int *known);
+const char *oro_settings_set(apr_pool_t *p, oro_settings_t *s, const char *name, int argc,
+                             const char *const *argv, int *known);
 
 /* Checks what can only be checked once the whole configuration is read: paths exist
  * and are readable, an amqp transport has a URL. Returns NULL or a message naming

@@ -43,8 +43,8 @@ oro_db_t *oro_db_open(apr_pool_t *p, const char *driver_name, const char *params
     }
     apr_status_t rv = apr_dbd_init(p);
     if (rv != APR_SUCCESS) {
-        *error = apr_psprintf(p, "could not initialise apr_dbd: %s",
-                              apr_strerror(rv, buf, sizeof buf));
+        *error =
+            apr_psprintf(p, "could not initialise apr_dbd: %s", apr_strerror(rv, buf, sizeof buf));
         return NULL;
     }
     apr_pool_t *pool;
@@ -124,8 +124,8 @@ static int collect_args(va_list ap, const char **args)
     return n;
 }
 
-static int run(oro_db_t *db, apr_pool_t *p, const char **error, int *nrows,
-               apr_dbd_results_t **res, const char *sql, int nargs, const char **args)
+static int run(oro_db_t *db, apr_pool_t *p, const char **error, int *nrows, apr_dbd_results_t **res,
+               const char *sql, int nargs, const char **args)
 {
     int rc, rows = 0;
     if (nargs == 0) {
@@ -151,8 +151,7 @@ static int run(oro_db_t *db, apr_pool_t *p, const char **error, int *nrows,
     return 0;
 }
 
-int oro_db_exec(oro_db_t *db, apr_pool_t *p, const char **error, int *nrows, const char *sql,
-                ...)
+int oro_db_exec(oro_db_t *db, apr_pool_t *p, const char **error, int *nrows, const char *sql, ...)
 {
     const char *args[MAX_ARGS];
     va_list ap;
@@ -166,8 +165,7 @@ int oro_db_exec(oro_db_t *db, apr_pool_t *p, const char **error, int *nrows, con
     return run(db, p, error, nrows, NULL, sql, nargs, args);
 }
 
-const char *oro_db_scalar(oro_db_t *db, apr_pool_t *p, const char **error, const char *sql,
-                          ...)
+const char *oro_db_scalar(oro_db_t *db, apr_pool_t *p, const char **error, const char *sql, ...)
 {
     const char *args[MAX_ARGS];
     va_list ap;

@@ -10,7 +10,7 @@
 typedef enum { ORO_DIALECT_PGSQL = 0, ORO_DIALECT_MYSQL = 1 } oro_dialect_t;
 
 typedef struct {
-    apr_pool_t *pool;                   /* the connection's lifetime */
+    apr_pool_t *pool; /* the connection's lifetime */
     const apr_dbd_driver_t *driver;
     apr_dbd_t *handle;
     oro_dialect_t dialect;
@@ -30,16 +30,15 @@ void oro_db_close(oro_db_t *db);
 /* Runs one statement without results. args are NULL-terminated strings bound to the
  * %s placeholders of sql (apr_dbd syntax). Returns 0 or -1 with *error set; *nrows
  * (if not NULL) receives the affected row count. */
-int oro_db_exec(oro_db_t *db, apr_pool_t *p, const char **error, int *nrows,
-                const char *sql, ...) __attribute__((sentinel));
+int oro_db_exec(oro_db_t *db, apr_pool_t *p, const char **error, int *nrows, const char *sql, ...)
+    __attribute__((sentinel));
 
 /* Runs a query and returns the first column of the first row as a string in p
  * ("" for SQL NULL), or NULL with *error set; no row gives NULL with *error NULL. */
-const char *oro_db_scalar(oro_db_t *db, apr_pool_t *p, const char **error,
-                          const char *sql, ...) __attribute__((sentinel));
+const char *oro_db_scalar(oro_db_t *db, apr_pool_t *p, const char **error, const char *sql, ...)
+    __attribute__((sentinel));
 
-int oro_db_begin(oro_db_t *db, apr_pool_t *p, apr_dbd_transaction_t **txn,
-                 const char **error);
+int oro_db_begin(oro_db_t *db, apr_pool_t *p, apr_dbd_transaction_t **txn, const char **error);
 /* Commits unless rollback is set or a statement of the transaction failed. */
 int oro_db_end(oro_db_t *db, apr_pool_t *p, apr_dbd_transaction_t *txn, int rollback,
                const char **error);

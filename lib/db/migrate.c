@@ -9,8 +9,8 @@
 
 #include "db/sqlsplit.h"
 
-#define LOCK_KEY "7277001"          /* pg_advisory_lock key: "oro" schema changes */
-#define LOCK_NAME "'oro.schema'"    /* GET_LOCK name on MariaDB */
+#define LOCK_KEY "7277001"       /* pg_advisory_lock key: "oro" schema changes */
+#define LOCK_NAME "'oro.schema'" /* GET_LOCK name on MariaDB */
 #define LOCK_TIMEOUT_SECONDS "300"
 
 static int compare_versions(const void *a, const void *b)
@@ -18,11 +18,11 @@ static int compare_versions(const void *a, const void *b)
     return ((const oro_migration_t *)a)->version - ((const oro_migration_t *)b)->version;
 }
 
-apr_array_header_t *oro_migrate_list(apr_pool_t *p, const char *schema_dir,
-                                     oro_dialect_t dialect, const char **error)
+apr_array_header_t *oro_migrate_list(apr_pool_t *p, const char *schema_dir, oro_dialect_t dialect,
+                                     const char **error)
 {
-    const char *dir = apr_pstrcat(p, schema_dir, dialect == ORO_DIALECT_MYSQL ? "/mysql" : "/pgsql",
-                                  NULL);
+    const char *dir =
+        apr_pstrcat(p, schema_dir, dialect == ORO_DIALECT_MYSQL ? "/mysql" : "/pgsql", NULL);
     apr_dir_t *d;
     char buf[256];
     apr_status_t rv = apr_dir_open(&d, dir, p);
@@ -43,8 +43,7 @@ apr_array_header_t *oro_migrate_list(apr_pool_t *p, const char *schema_dir,
         size_t digits = strspn(name, "0123456789");
         if (len < 5 || strcmp(name + len - 4, ".sql") != 0 || digits == 0 || digits > 6 ||
             name[digits] != '_') {
-            *error = apr_psprintf(p,
-                                  "migration file \"%s/%s\" is not named NNNN_description.sql",
+            *error = apr_psprintf(p, "migration file \"%s/%s\" is not named NNNN_description.sql",
                                   dir, name);
             break;
         }
@@ -104,9 +103,9 @@ int oro_migrate_mark_applied(oro_db_t *db, apr_pool_t *p, apr_array_header_t *mi
     }
     for (int i = 0; i < migrations->nelts; i++) {
         oro_migration_t *m = &APR_ARRAY_IDX(migrations, i, oro_migration_t);
-        const char *count = oro_db_scalar(db, p, error,
-                                          "SELECT COUNT(*) FROM oro_migrations WHERE version = %s",
-                                          apr_itoa(p, m->version), NULL);
+        const char *count =
+            oro_db_scalar(db, p, error, "SELECT COUNT(*) FROM oro_migrations WHERE version = %s",
+                          apr_itoa(p, m->version), NULL);
         if (count == NULL) {
             return -1;
         }
@@ -161,8 +160,8 @@ static int apply_one(oro_db_t *db, apr_pool_t *p, const oro_migration_t *m, FILE
             const char *why = *error;
             const char *ignored;
             oro_db_end(db, p, txn, 1, &ignored);
-            *error = apr_psprintf(p, "migration %s failed at statement %d (%.60s…): %s%s",
-                                  m->name, i + 1, sql, why,
+            *error = apr_psprintf(p, "migration %s failed at statement %d (%.60s…): %s%s", m->name,
+                                  i + 1, sql, why,
                                   db->dialect == ORO_DIALECT_MYSQL
                                       ? " (MariaDB commits DDL as it goes: statements before "
                                         "this one stay applied)"
@@ -172,8 +171,10 @@ static int apply_one(oro_db_t *db, apr_pool_t *p, const oro_migration_t *m, FILE
     }
     const char *now = db->dialect == ORO_DIALECT_MYSQL ? "UTC_TIMESTAMP(6)" : "now()";
     if (oro_db_exec(db, p, error, NULL,
-                    apr_psprintf(p, "INSERT INTO oro_migrations (version, name, applied_at) "
-                                    "VALUES (%%s, %%s, %s)", now),
+                    apr_psprintf(p,
+                                 "INSERT INTO oro_migrations (version, name, applied_at) "
+                                 "VALUES (%%s, %%s, %s)",
+                                 now),
                     apr_itoa(p, m->version), m->name, NULL) != 0) {
         const char *ignored;
         oro_db_end(db, p, txn, 1, &ignored);

@@ -8,17 +8,17 @@
 #include "db/db.h"
 
 typedef struct {
-    int version;          /* the leading number of the file name */
-    const char *name;     /* the file name, e.g. "0001_consumer_heartbeat.sql" */
+    int version;      /* the leading number of the file name */
+    const char *name; /* the file name, e.g. "0001_consumer_heartbeat.sql" */
     const char *path;
-    int applied;          /* already recorded in oro_migrations */
+    int applied; /* already recorded in oro_migrations */
 } oro_migration_t;
 
 /* Lists the migrations of schema_dir/<dialect>/ in version order (array of
  * oro_migration_t, applied = 0). A file that does not look like NNNN_name.sql,
  * or two files with one version, is an error (NULL, *error set). */
-apr_array_header_t *oro_migrate_list(apr_pool_t *p, const char *schema_dir,
-                                     oro_dialect_t dialect, const char **error);
+apr_array_header_t *oro_migrate_list(apr_pool_t *p, const char *schema_dir, oro_dialect_t dialect,
+                                     const char **error);
 
 /* Marks the migrations already applied to db (reads oro_migrations, which need not
  * exist yet). Returns 0, or -1 with *error set. */

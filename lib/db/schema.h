@@ -36,14 +36,14 @@ typedef struct {
 
 typedef struct {
     const char *name;
-    apr_hash_t *columns;  /* name -> oro_db_column_t * */
+    apr_hash_t *columns; /* name -> oro_db_column_t * */
     int has_rows;
 } oro_db_table_t;
 
 /* The current state of the database's schema, as far as the entities care. */
 typedef struct {
-    apr_hash_t *tables;   /* name -> oro_db_table_t * */
-    apr_hash_t *objects;  /* index, constraint and trigger names -> "" */
+    apr_hash_t *tables;  /* name -> oro_db_table_t * */
+    apr_hash_t *objects; /* index, constraint and trigger names -> "" */
 } oro_db_schema_t;
 
 typedef struct {

@@ -48,13 +48,20 @@ static oro_sql_kind_t kind_of(const char *type)
         const char *name;
         oro_sql_kind_t kind;
     } map[] = {
-        {"character varying", ORO_SQL_VARCHAR}, {"varchar", ORO_SQL_VARCHAR},
-        {"text", ORO_SQL_TEXT},                 {"mediumtext", ORO_SQL_TEXT},
-        {"longtext", ORO_SQL_TEXT},             {"integer", ORO_SQL_INT},
-        {"int", ORO_SQL_INT},                   {"bigint", ORO_SQL_BIGINT},
-        {"numeric", ORO_SQL_DECIMAL},           {"decimal", ORO_SQL_DECIMAL},
-        {"boolean", ORO_SQL_BOOL},              {"tinyint", ORO_SQL_BOOL},
-        {"date", ORO_SQL_DATE},                 {"timestamp without time zone", ORO_SQL_DATETIME},
+        {"character varying", ORO_SQL_VARCHAR},
+        {"varchar", ORO_SQL_VARCHAR},
+        {"text", ORO_SQL_TEXT},
+        {"mediumtext", ORO_SQL_TEXT},
+        {"longtext", ORO_SQL_TEXT},
+        {"integer", ORO_SQL_INT},
+        {"int", ORO_SQL_INT},
+        {"bigint", ORO_SQL_BIGINT},
+        {"numeric", ORO_SQL_DECIMAL},
+        {"decimal", ORO_SQL_DECIMAL},
+        {"boolean", ORO_SQL_BOOL},
+        {"tinyint", ORO_SQL_BOOL},
+        {"date", ORO_SQL_DATE},
+        {"timestamp without time zone", ORO_SQL_DATETIME},
         {"datetime", ORO_SQL_DATETIME},
     };
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -109,16 +116,14 @@ oro_db_schema_t *oro_schema_introspect(oro_db_t *db, apr_pool_t *p, const char *
         my ? "SELECT DISTINCT index_name FROM information_schema.statistics "
              "WHERE table_schema = DATABASE()"
            : "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()";
-    const char *triggers_sql =
-        apr_psprintf(p,
-                     "SELECT trigger_name FROM information_schema.triggers "
-                     "WHERE trigger_schema = %s",
-                     schema_expr);
-    const char *routines_sql =
-        apr_psprintf(p,
-                     "SELECT routine_name FROM information_schema.routines "
-                     "WHERE routine_schema = %s",
-                     schema_expr);
+    const char *triggers_sql = apr_psprintf(p,
+                                            "SELECT trigger_name FROM information_schema.triggers "
+                                            "WHERE trigger_schema = %s",
+                                            schema_expr);
+    const char *routines_sql = apr_psprintf(p,
+                                            "SELECT routine_name FROM information_schema.routines "
+                                            "WHERE routine_schema = %s",
+                                            schema_expr);
     if (for_each_row(db, p, columns_sql, 7, schema, add_column, error) != 0 ||
         for_each_row(db, p, routines_sql, 1, schema, add_object, error) != 0 ||
         for_each_row(db, p, constraints_sql, 1, schema, add_object, error) != 0 ||

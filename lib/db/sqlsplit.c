@@ -88,8 +88,8 @@ apr_array_header_t *oro_sql_split(apr_pool_t *p, const char *script, const char 
                 char *tag = apr_pstrmemdup(p, s, tag_len);
                 const char *end = strstr(t + 1, tag);
                 if (end == NULL) {
-                    *error = apr_psprintf(p, "line %d: unterminated %s quote",
-                                          line_of(script, s), tag);
+                    *error =
+                        apr_psprintf(p, "line %d: unterminated %s quote", line_of(script, s), tag);
                     return NULL;
                 }
                 s = end + tag_len;

@@ -23,14 +23,14 @@
 /* ---- options ---- */
 
 typedef struct {
-    uint64_t seed;            /* default 1 */
+    uint64_t seed; /* default 1 */
     /* rows per entity; -1 derives the count from contacts (see oro_demo_options_scale) */
     long contacts, accounts, opportunities, products, orders;
     /* the hash stored as every demo user's password, or NULL for no password */
     const char *password_hash;
     /* the "now" of the data set (created_at spreads over the 3 years before it); a
      * constant by default so that a seed always gives the same data */
-    int64_t reference_time;   /* seconds since the epoch, UTC */
+    int64_t reference_time; /* seconds since the epoch, UTC */
 } oro_demo_options_t;
 
 /* The default reference time: 2026-01-01T00:00:00Z. */
@@ -52,11 +52,11 @@ void oro_demo_options_scale(oro_demo_options_t *options);
 
 typedef enum {
     ORO_DEMO_NULL = 0,
-    ORO_DEMO_TEXT,     /* string, text, enum, email, phone, url, password */
-    ORO_DEMO_NUMBER,   /* integer, bigint, decimal, money: digits, '-', '.' only */
-    ORO_DEMO_BOOLEAN,  /* "1" or "0" (both dialects accept these) */
-    ORO_DEMO_DATE,     /* "YYYY-MM-DD" */
-    ORO_DEMO_DATETIME  /* "YYYY-MM-DD HH:MM:SS.ffffff", UTC */
+    ORO_DEMO_TEXT,    /* string, text, enum, email, phone, url, password */
+    ORO_DEMO_NUMBER,  /* integer, bigint, decimal, money: digits, '-', '.' only */
+    ORO_DEMO_BOOLEAN, /* "1" or "0" (both dialects accept these) */
+    ORO_DEMO_DATE,    /* "YYYY-MM-DD" */
+    ORO_DEMO_DATETIME /* "YYYY-MM-DD HH:MM:SS.ffffff", UTC */
 } oro_demo_kind_t;
 
 typedef struct {
@@ -117,9 +117,8 @@ typedef void (*oro_demo_progress_fn)(void *baton, const char *table, long rows);
  * checks off for the session; on failure every table written so far is emptied again
  * (they were empty before). Returns 0, 1 when a table already holds rows (*error says
  * which), -1 on failure (*error names the table). */
-int oro_demo_load(oro_db_t *db, apr_pool_t *p, oro_demo_plan_t *plan,
-                  oro_demo_progress_fn progress, void *baton, oro_demo_stats_t *stats,
-                  const char **error);
+int oro_demo_load(oro_db_t *db, apr_pool_t *p, oro_demo_plan_t *plan, oro_demo_progress_fn progress,
+                  void *baton, oro_demo_stats_t *stats, const char **error);
 
 /* The bcrypt hash (cost 10, random salt) of password, in p; NULL with *error. */
 const char *oro_demo_hash_password(apr_pool_t *p, const char *password, const char **error);
@@ -145,7 +144,7 @@ typedef const char *(*oro_demo_escape_fn)(void *baton, const char *s);
 
 /* Appends v as a MariaDB literal: NULL, a bare number or 1/0, else '…' with the text
  * escaped by escape. */
-void oro_demo_sql_literal(oro_demo_buf_t *b, const oro_demo_value_t *v,
-                          oro_demo_escape_fn escape, void *baton);
+void oro_demo_sql_literal(oro_demo_buf_t *b, const oro_demo_value_t *v, oro_demo_escape_fn escape,
+                          void *baton);
 
 #endif

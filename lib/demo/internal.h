@@ -30,8 +30,8 @@ typedef struct {
 } oro_demo_words_t;
 
 extern const oro_demo_words_t oro_demo_male_names, oro_demo_female_names, oro_demo_last_names,
-    oro_demo_company_words, oro_demo_company_kinds, oro_demo_company_suffixes,
-    oro_demo_streets, oro_demo_street_kinds, oro_demo_job_titles, oro_demo_product_adjectives,
+    oro_demo_company_words, oro_demo_company_kinds, oro_demo_company_suffixes, oro_demo_streets,
+    oro_demo_street_kinds, oro_demo_job_titles, oro_demo_product_adjectives,
     oro_demo_product_materials, oro_demo_product_nouns, oro_demo_sentences;
 
 typedef struct {

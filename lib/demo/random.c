@@ -14,7 +14,8 @@ void oro_demo_rng_seed(oro_demo_rng_t *rng, uint64_t seed, uint64_t stream, uint
 {
     /* NB: mixing each part before combining keeps (seed, stream, index) triples that
      * differ in one part from landing on neighbouring states. */
-    rng->state = mix(mix(seed + GOLDEN) ^ mix(stream * GOLDEN + 1) ^ (index * UINT64_C(0xD1B54A32D192ED03)));
+    rng->state =
+        mix(mix(seed + GOLDEN) ^ mix(stream * GOLDEN + 1) ^ (index * UINT64_C(0xD1B54A32D192ED03)));
 }
 
 uint64_t oro_demo_rng_next(oro_demo_rng_t *rng)

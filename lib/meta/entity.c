@@ -24,9 +24,9 @@ static const struct {
 };
 #define N_FIELD_TYPES (sizeof(field_types) / sizeof(field_types[0]))
 
-static const char *const reserved_names[] = {"id", "createdAt", "updatedAt", "owner",
-                                             "organization", "type", "links", "meta",
-                                             "relationships", "attributes", NULL};
+static const char *const reserved_names[] = {
+    "id",   "createdAt",     "updatedAt",  "owner", "organization", "type", "links",
+    "meta", "relationships", "attributes", NULL};
 
 const char *oro_field_type_name(oro_field_type_t type)
 {
@@ -176,8 +176,7 @@ static const char *read_default(oro_meta_ctx_t *ctx, const char *path, oro_field
         break;
     }
     if (!json_object_is_type(v, json_type_string)) {
-        oro_meta_error(ctx, where, "must be a string for a %s field",
-                       oro_field_type_name(f->type));
+        oro_meta_error(ctx, where, "must be a string for a %s field", oro_field_type_name(f->type));
         return NULL;
     }
     const char *text = json_object_get_string(v);
@@ -205,8 +204,8 @@ static const char *read_default(oro_meta_ctx_t *ctx, const char *path, oro_field
     return apr_pstrdup(p, text);
 }
 
-static apr_array_header_t *read_enum_values(oro_meta_ctx_t *ctx, const char *path,
-                                            json_object *def, int *max_len)
+static apr_array_header_t *read_enum_values(oro_meta_ctx_t *ctx, const char *path, json_object *def,
+                                            int *max_len)
 {
     json_object *v;
     const char *where = apr_psprintf(ctx->pool, "%s.values", path);
@@ -219,8 +218,8 @@ static apr_array_header_t *read_enum_values(oro_meta_ctx_t *ctx, const char *pat
     *max_len = 1;
     for (size_t i = 0; i < json_object_array_length(v); i++) {
         json_object *item = json_object_array_get_idx(v, i);
-        const char *s = json_object_is_type(item, json_type_string) ? json_object_get_string(item)
-                                                                    : NULL;
+        const char *s =
+            json_object_is_type(item, json_type_string) ? json_object_get_string(item) : NULL;
         if (s == NULL || !oro_meta_is_identifier(s, 0)) {
             oro_meta_error(ctx, apr_psprintf(ctx->pool, "%s[%d]", where, (int)i),
                            "enum values are lower-case identifiers (a-z, 0-9, _)");
@@ -244,9 +243,9 @@ static oro_field_t *read_field(oro_meta_ctx_t *ctx, oro_entity_t *e, const char 
                                json_object *def)
 {
     static const char *const keys[] = {
-        "type",     "column",   "label",      "description", "length",   "precision",
-        "scale",    "values",   "default",    "required",    "unique",   "filterable",
-        "sortable", "searchable", "auditable", "readonly",   NULL};
+        "type",     "column",     "label",     "description", "length", "precision",
+        "scale",    "values",     "default",   "required",    "unique", "filterable",
+        "sortable", "searchable", "auditable", "readonly",    NULL};
     apr_pool_t *p = ctx->pool;
     const char *path = apr_psprintf(p, "fields.%s", name);
     if (!oro_meta_is_identifier(name, 1)) {
@@ -321,17 +320,25 @@ static oro_field_t *read_field(oro_meta_ctx_t *ctx, oro_entity_t *e, const char 
     }
     int hidden = f->type == ORO_FIELD_PASSWORD;
     int plain = !hidden && f->type != ORO_FIELD_TEXT;
-    if (oro_meta_get_bool(ctx, def, path, "required", 0)) f->flags |= ORO_FLAG_REQUIRED;
-    if (oro_meta_get_bool(ctx, def, path, "unique", 0)) f->flags |= ORO_FLAG_UNIQUE;
-    if (oro_meta_get_bool(ctx, def, path, "filterable", plain)) f->flags |= ORO_FLAG_FILTERABLE;
-    if (oro_meta_get_bool(ctx, def, path, "sortable", plain)) f->flags |= ORO_FLAG_SORTABLE;
-    if (oro_meta_get_bool(ctx, def, path, "searchable", 0)) f->flags |= ORO_FLAG_SEARCHABLE;
-    if (oro_meta_get_bool(ctx, def, path, "auditable", 0)) f->flags |= ORO_FLAG_AUDITABLE;
-    if (oro_meta_get_bool(ctx, def, path, "readonly", 0)) f->flags |= ORO_FLAG_READONLY;
+    if (oro_meta_get_bool(ctx, def, path, "required", 0))
+        f->flags |= ORO_FLAG_REQUIRED;
+    if (oro_meta_get_bool(ctx, def, path, "unique", 0))
+        f->flags |= ORO_FLAG_UNIQUE;
+    if (oro_meta_get_bool(ctx, def, path, "filterable", plain))
+        f->flags |= ORO_FLAG_FILTERABLE;
+    if (oro_meta_get_bool(ctx, def, path, "sortable", plain))
+        f->flags |= ORO_FLAG_SORTABLE;
+    if (oro_meta_get_bool(ctx, def, path, "searchable", 0))
+        f->flags |= ORO_FLAG_SEARCHABLE;
+    if (oro_meta_get_bool(ctx, def, path, "auditable", 0))
+        f->flags |= ORO_FLAG_AUDITABLE;
+    if (oro_meta_get_bool(ctx, def, path, "readonly", 0))
+        f->flags |= ORO_FLAG_READONLY;
     if (hidden && (f->flags & (ORO_FLAG_FILTERABLE | ORO_FLAG_SORTABLE | ORO_FLAG_SEARCHABLE |
                                ORO_FLAG_UNIQUE))) {
-        oro_meta_error(ctx, path, "a password field cannot be filterable, sortable, searchable "
-                                  "or unique");
+        oro_meta_error(ctx, path,
+                       "a password field cannot be filterable, sortable, searchable "
+                       "or unique");
     }
     if ((f->flags & ORO_FLAG_UNIQUE) && f->type == ORO_FIELD_TEXT) {
         oro_meta_error(ctx, apr_psprintf(p, "%s.unique", path),
@@ -375,10 +382,10 @@ static void add_relation(oro_entity_t *e, oro_relation_t *r)
 static oro_relation_t *read_relation(oro_meta_ctx_t *ctx, oro_entity_t *e, const char *name,
                                      json_object *def)
 {
-    static const char *const keys[] = {"type",       "target",     "label",    "description",
-                                       "required",   "onDelete",   "column",   "mappedBy",
-                                       "joinTable",  "joinColumn", "inverseJoinColumn",
-                                       "filterable", "sortable",   "readonly", NULL};
+    static const char *const keys[] = {
+        "type",     "target",   "label",     "description", "required",          "onDelete",
+        "column",   "mappedBy", "joinTable", "joinColumn",  "inverseJoinColumn", "filterable",
+        "sortable", "readonly", NULL};
     apr_pool_t *p = ctx->pool;
     const char *path = apr_psprintf(p, "relations.%s", name);
     if (!oro_meta_is_identifier(name, 1)) {
@@ -420,9 +427,12 @@ static oro_relation_t *read_relation(oro_meta_ctx_t *ctx, oro_entity_t *e, const
     r->label = oro_meta_get_string(ctx, def, path, "label", 0);
     r->required = oro_meta_get_bool(ctx, def, path, "required", 0);
     int to_one = r->kind == ORO_RELATION_MANY_TO_ONE;
-    if (oro_meta_get_bool(ctx, def, path, "filterable", 1)) r->flags |= ORO_FLAG_FILTERABLE;
-    if (oro_meta_get_bool(ctx, def, path, "sortable", to_one)) r->flags |= ORO_FLAG_SORTABLE;
-    if (oro_meta_get_bool(ctx, def, path, "readonly", 0)) r->flags |= ORO_FLAG_READONLY;
+    if (oro_meta_get_bool(ctx, def, path, "filterable", 1))
+        r->flags |= ORO_FLAG_FILTERABLE;
+    if (oro_meta_get_bool(ctx, def, path, "sortable", to_one))
+        r->flags |= ORO_FLAG_SORTABLE;
+    if (oro_meta_get_bool(ctx, def, path, "readonly", 0))
+        r->flags |= ORO_FLAG_READONLY;
     if (!to_one && (r->flags & ORO_FLAG_SORTABLE)) {
         oro_meta_error(ctx, apr_psprintf(p, "%s.sortable", path),
                        "only many-to-one relations can be sortable");
@@ -464,8 +474,9 @@ static oro_relation_t *read_relation(oro_meta_ctx_t *ctx, oro_entity_t *e, const
             r->column = apr_pstrcat(p, oro_meta_snake_case(p, name), "_id", NULL);
         }
         if (r->mapped_by || r->join_table) {
-            oro_meta_error(ctx, path, "a many-to-one relation has a column, not mappedBy or "
-                                      "joinTable");
+            oro_meta_error(ctx, path,
+                           "a many-to-one relation has a column, not mappedBy or "
+                           "joinTable");
         }
         break;
     case ORO_RELATION_ONE_TO_MANY:
@@ -476,8 +487,9 @@ static oro_relation_t *read_relation(oro_meta_ctx_t *ctx, oro_entity_t *e, const
                            r->target_type);
         }
         if (r->column || r->join_table) {
-            oro_meta_error(ctx, path, "a one-to-many relation has mappedBy, not column or "
-                                      "joinTable");
+            oro_meta_error(ctx, path,
+                           "a one-to-many relation has mappedBy, not column or "
+                           "joinTable");
         }
         break;
     case ORO_RELATION_MANY_TO_MANY:
@@ -499,8 +511,7 @@ static oro_relation_t *read_relation(oro_meta_ctx_t *ctx, oro_entity_t *e, const
                 r->join_column = apr_pstrcat(p, singular(p, e->type), "_id", NULL);
             }
             if (r->inverse_join_column == NULL) {
-                r->inverse_join_column =
-                    apr_pstrcat(p, singular(p, r->target_type), "_id", NULL);
+                r->inverse_join_column = apr_pstrcat(p, singular(p, r->target_type), "_id", NULL);
             }
             r->join_column = oro_meta_snake_case(p, r->join_column);
             r->inverse_join_column = oro_meta_snake_case(p, r->inverse_join_column);
@@ -542,13 +553,14 @@ static void read_sort(oro_meta_ctx_t *ctx, oro_entity_t *e, json_object *doc)
         return;
     }
     if (!json_object_is_type(v, json_type_array) || json_object_array_length(v) == 0) {
-        oro_meta_error(ctx, "defaultSort", "must be a non-empty array like [\"lastName\", \"-id\"]");
+        oro_meta_error(ctx, "defaultSort",
+                       "must be a non-empty array like [\"lastName\", \"-id\"]");
         return;
     }
     for (size_t i = 0; i < json_object_array_length(v); i++) {
         json_object *item = json_object_array_get_idx(v, i);
-        const char *s = json_object_is_type(item, json_type_string) ? json_object_get_string(item)
-                                                                    : NULL;
+        const char *s =
+            json_object_is_type(item, json_type_string) ? json_object_get_string(item) : NULL;
         const char *where = apr_psprintf(ctx->pool, "defaultSort[%d]", (int)i);
         if (s == NULL) {
             oro_meta_error(ctx, where, "must be a field name, \"-\" first for descending");
@@ -559,8 +571,7 @@ static void read_sort(oro_meta_ctx_t *ctx, oro_entity_t *e, json_object *doc)
         k->field = apr_pstrdup(ctx->pool, s + k->descending);
         const oro_field_t *f = oro_meta_field(e, k->field);
         const oro_relation_t *r = oro_meta_relation(e, k->field);
-        if (!(f && (f->flags & ORO_FLAG_SORTABLE)) &&
-            !(r && r->kind == ORO_RELATION_MANY_TO_ONE)) {
+        if (!(f && (f->flags & ORO_FLAG_SORTABLE)) && !(r && r->kind == ORO_RELATION_MANY_TO_ONE)) {
             oro_meta_error(ctx, where, "\"%s\" is not a sortable field", k->field);
         }
     }
@@ -599,10 +610,9 @@ static void read_title(oro_meta_ctx_t *ctx, oro_entity_t *e)
 
 oro_entity_t *oro_meta_read_entity(oro_meta_ctx_t *ctx, json_object *doc)
 {
-    static const char *const keys[] = {"type",          "table",         "label",
-                                       "pluralLabel",   "description",   "ownership",
-                                       "titleTemplate", "defaultSort",   "allowClientIds",
-                                       "fields",        "relations",     NULL};
+    static const char *const keys[] = {
+        "type",          "table",       "label",          "pluralLabel", "description", "ownership",
+        "titleTemplate", "defaultSort", "allowClientIds", "fields",      "relations",   NULL};
     apr_pool_t *p = ctx->pool;
     if (!json_object_is_type(doc, json_type_object)) {
         oro_meta_error(ctx, NULL, "the definition must be a JSON object");
@@ -747,16 +757,17 @@ void oro_meta_resolve(oro_meta_ctx_t *ctx)
             const char *path = apr_psprintf(p, "relations.%s", r->name);
             r->target = oro_meta_entity(ctx->meta, r->target_type);
             if (r->target == NULL) {
-                oro_meta_error(ctx, (r->flags & ORO_FLAG_SYSTEM) ? "ownership"
-                                                                 : apr_psprintf(p, "%s.target", path),
+                oro_meta_error(ctx,
+                               (r->flags & ORO_FLAG_SYSTEM) ? "ownership"
+                                                            : apr_psprintf(p, "%s.target", path),
                                "no entity has type \"%s\"%s", r->target_type,
                                (r->flags & ORO_FLAG_SYSTEM) ? " (needed for ownership)" : "");
                 continue;
             }
             if (r->mapped_by == NULL) {
                 if (r->join_table != NULL) {
-                    const char *other = apr_hash_get(join_tables, r->join_table,
-                                                     APR_HASH_KEY_STRING);
+                    const char *other =
+                        apr_hash_get(join_tables, r->join_table, APR_HASH_KEY_STRING);
                     if (other != NULL ||
                         apr_hash_get(ctx->meta->by_table, r->join_table, APR_HASH_KEY_STRING)) {
                         oro_meta_error(ctx, apr_psprintf(p, "%s.joinTable", path),

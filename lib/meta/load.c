@@ -117,8 +117,7 @@ int oro_meta_get_bool(oro_meta_ctx_t *ctx, json_object *obj, const char *path, c
         return fallback;
     }
     if (!json_object_is_type(v, json_type_boolean)) {
-        oro_meta_error(ctx, apr_psprintf(ctx->pool, "%s.%s", path, key),
-                       "must be true or false");
+        oro_meta_error(ctx, apr_psprintf(ctx->pool, "%s.%s", path, key), "must be true or false");
         return fallback;
     }
     return json_object_get_boolean(v);
@@ -138,7 +137,8 @@ int oro_meta_get_int(oro_meta_ctx_t *ctx, json_object *obj, const char *path, co
     }
     int64_t n = json_object_get_int64(v);
     if (n < min || n > max) {
-        oro_meta_error(ctx, where, "must be from %d to %d, not %" APR_INT64_T_FMT, min, max, (apr_int64_t)n);
+        oro_meta_error(ctx, where, "must be from %d to %d, not %" APR_INT64_T_FMT, min, max,
+                       (apr_int64_t)n);
         return fallback;
     }
     return (int)n;
@@ -176,10 +176,9 @@ static json_object *parse_json(oro_meta_ctx_t *ctx, const char *text)
             }
         }
         oro_meta_error(ctx, NULL, "invalid JSON at line %d, column %d: %s", line, column,
-                       jerr == json_tokener_success ? "unexpected data after the document"
-                       : jerr == json_tokener_continue
-                           ? "the document ends too early"
-                           : json_tokener_error_desc(jerr));
+                       jerr == json_tokener_success    ? "unexpected data after the document"
+                       : jerr == json_tokener_continue ? "the document ends too early"
+                                                       : json_tokener_error_desc(jerr));
         if (obj != NULL) {
             json_object_put(obj);
         }
@@ -267,9 +266,8 @@ oro_meta_t *oro_meta_load(apr_pool_t *p, const char *dir, apr_array_header_t **e
     apr_status_t rv = apr_dir_open(&d, dir, p);
     if (rv != APR_SUCCESS) {
         *errors = apr_array_make(p, 1, sizeof(const char *));
-        APR_ARRAY_PUSH(*errors, const char *) =
-            apr_psprintf(p, "%s: cannot open the entity directory: %s", dir,
-                         apr_strerror(rv, buf, sizeof buf));
+        APR_ARRAY_PUSH(*errors, const char *) = apr_psprintf(
+            p, "%s: cannot open the entity directory: %s", dir, apr_strerror(rv, buf, sizeof buf));
         return NULL;
     }
     apr_array_header_t *read_errors = apr_array_make(p, 1, sizeof(const char *));

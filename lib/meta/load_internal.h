@@ -9,8 +9,8 @@
 
 typedef struct {
     apr_pool_t *pool;
-    const char *file;            /* the definition being read, for messages */
-    apr_array_header_t *errors;  /* const char * */
+    const char *file;           /* the definition being read, for messages */
+    apr_array_header_t *errors; /* const char * */
     oro_meta_t *meta;
 } oro_meta_ctx_t;
 

@@ -64,24 +64,24 @@ typedef struct {
     const char *column; /* "first_name" */
     const char *label;
     oro_field_type_t type;
-    int length;         /* string-like types: maximum characters */
-    int precision;      /* decimal, money */
+    int length;    /* string-like types: maximum characters */
+    int precision; /* decimal, money */
     int scale;
-    unsigned flags;     /* ORO_FLAG_* */
-    apr_array_header_t *values;  /* enum: const char * */
-    const char *default_value;   /* canonical text of the default, or NULL */
+    unsigned flags;             /* ORO_FLAG_* */
+    apr_array_header_t *values; /* enum: const char * */
+    const char *default_value;  /* canonical text of the default, or NULL */
     const oro_entity_t *entity;
 } oro_field_t;
 
 typedef struct {
-    const char *name;         /* "account" */
+    const char *name; /* "account" */
     oro_relation_kind_t kind;
-    const char *target_type;  /* "accounts" */
+    const char *target_type; /* "accounts" */
     const oro_entity_t *target;
     const char *label;
-    int required;             /* many-to-one: NOT NULL */
+    int required; /* many-to-one: NOT NULL */
     oro_on_delete_t on_delete;
-    unsigned flags;           /* ORO_FLAG_FILTERABLE | SORTABLE | READONLY … */
+    unsigned flags; /* ORO_FLAG_FILTERABLE | SORTABLE | READONLY … */
     /* many-to-one: the foreign key column on this entity's table ("account_id") */
     const char *column;
     /* one-to-many: the many-to-one relation on the target that points back */
@@ -99,18 +99,18 @@ typedef struct {
 } oro_sort_key_t;
 
 struct oro_entity {
-    const char *type;    /* JSON:API type, plural lower camel case: "contacts" */
+    const char *type; /* JSON:API type, plural lower camel case: "contacts" */
     const char *table;
     const char *label;
     const char *plural_label;
-    const char *file;    /* the definition's path, for messages */
+    const char *file; /* the definition's path, for messages */
     oro_ownership_t ownership;
-    const char *title_template;      /* "{firstName} {lastName}" */
-    apr_array_header_t *title_parts; /* of const char *: literal, field, literal, … */
+    const char *title_template;       /* "{firstName} {lastName}" */
+    apr_array_header_t *title_parts;  /* of const char *: literal, field, literal, … */
     apr_array_header_t *default_sort; /* of oro_sort_key_t */
     int allow_client_ids;
-    apr_array_header_t *fields;      /* of oro_field_t *, in declaration order, system first */
-    apr_array_header_t *relations;   /* of oro_relation_t * */
+    apr_array_header_t *fields;    /* of oro_field_t *, in declaration order, system first */
+    apr_array_header_t *relations; /* of oro_relation_t * */
     apr_hash_t *field_by_name;
     apr_hash_t *relation_by_name;
 };

@@ -29,8 +29,7 @@ const char *oro_heartbeat_delete_sql(oro_dialect_t dialect)
     return "DELETE FROM oro_consumer_heartbeat WHERE host = %s AND pid = CAST(%s AS integer)";
 }
 
-const char *oro_heartbeat_alive_count_sql(apr_pool_t *p, oro_dialect_t dialect,
-                                          int timeout_seconds)
+const char *oro_heartbeat_alive_count_sql(apr_pool_t *p, oro_dialect_t dialect, int timeout_seconds)
 {
     if (dialect == ORO_DIALECT_MYSQL) {
         return apr_psprintf(p,

@@ -29,8 +29,8 @@ void oro_log_write(oro_log_level_t level, const char *func, const char *fmt, ...
     __attribute__((format(printf, 3, 4)));
 
 #define ORO_ERROR(...) oro_log_write(ORO_LOG_LEVEL_ERROR, __func__, __VA_ARGS__)
-#define ORO_WARN(...)  oro_log_write(ORO_LOG_LEVEL_WARN, __func__, __VA_ARGS__)
-#define ORO_INFO(...)  oro_log_write(ORO_LOG_LEVEL_INFO, __func__, __VA_ARGS__)
+#define ORO_WARN(...) oro_log_write(ORO_LOG_LEVEL_WARN, __func__, __VA_ARGS__)
+#define ORO_INFO(...) oro_log_write(ORO_LOG_LEVEL_INFO, __func__, __VA_ARGS__)
 #define ORO_DEBUG(...) oro_log_write(ORO_LOG_LEVEL_DEBUG, __func__, __VA_ARGS__)
 
 #endif

@@ -236,12 +236,12 @@ static void test_include_file(void **state)
     const char *sub = unit_write(f, "sub/one.conf", "\nInOne 1\n");
     /* Relative to the including file's directory, and absolute (quoted). */
     const char *path = unit_write(f, "main.conf",
-                      apr_psprintf(f->pool,
-                                   "Before 0\n"
-                                   "Include sub/one.conf\n"
-                                   "Include \"%s\"\n"
-                                   "After 2\n",
-                                   sub));
+                                  apr_psprintf(f->pool,
+                                               "Before 0\n"
+                                               "Include sub/one.conf\n"
+                                               "Include \"%s\"\n"
+                                               "After 2\n",
+                                               sub));
     oro_conf_t *conf = read_ok(f, path);
     assert_string_equal(summary(f, conf), "Before=0 InOne=1 InOne=1 After=2");
     assert_string_equal(nth(conf, 1)->file, sub);
@@ -261,7 +261,8 @@ static void test_include_relative_to_serverroot(void **state)
                                                "Include extra.conf\n",
                                                f->dir));
     oro_conf_t *conf = read_ok(f, path);
-    assert_string_equal(summary(f, conf), apr_psprintf(f->pool, "ServerRoot=%s/root Extra=e", f->dir));
+    assert_string_equal(summary(f, conf),
+                        apr_psprintf(f->pool, "ServerRoot=%s/root Extra=e", f->dir));
 }
 
 static void test_include_glob_sorted(void **state)
@@ -308,9 +309,9 @@ static void test_include_missing_is_error(void **state)
     unit_fixture_t *f = *state;
     const char *path = unit_write(f, "main.conf", "A 1\n\nInclude missing.conf\n");
     const char *error = read_err(f, path);
-    assert_string_equal(error, apr_psprintf(f->pool,
-                                            "%s:3: Include: cannot open \"%s\": no such file",
-                                            path, unit_path(f, "missing.conf")));
+    assert_string_equal(error,
+                        apr_psprintf(f->pool, "%s:3: Include: cannot open \"%s\": no such file",
+                                     path, unit_path(f, "missing.conf")));
 
     /* From an included file, the error names that file and its line. */
     const char *inner = unit_write(f, "inner.conf", "\n\n\nInclude gone.conf\n");
@@ -350,28 +351,28 @@ static void test_unclosed_section(void **state)
 {
     unit_fixture_t *f = *state;
     const char *path = unit_write(f, "main.conf", "<Location /x>\nA 1\n");
-    assert_string_equal(read_err(f, path),
-                        apr_psprintf(f->pool, "%s: a section is not closed at the end of the file",
-                                     path));
+    assert_string_equal(
+        read_err(f, path),
+        apr_psprintf(f->pool, "%s: a section is not closed at the end of the file", path));
 
     path = unit_write(f, "skip.conf", "<IfDefine NOT_DEFINED>\nA 1\n");
-    assert_string_equal(read_err(f, path),
-                        apr_psprintf(f->pool, "%s: a section is not closed at the end of the file",
-                                     path));
+    assert_string_equal(
+        read_err(f, path),
+        apr_psprintf(f->pool, "%s: a section is not closed at the end of the file", path));
 
     path = unit_write(f, "gt.conf", "A 1\n<Location /x\n</Location>\n");
-    assert_string_equal(read_err(f, path),
-                        apr_psprintf(f->pool, "%s:2: section \"<Location /x\" lacks a closing '>'",
-                                     path));
+    assert_string_equal(
+        read_err(f, path),
+        apr_psprintf(f->pool, "%s:2: section \"<Location /x\" lacks a closing '>'", path));
 }
 
 static void test_stray_section_end(void **state)
 {
     unit_fixture_t *f = *state;
     const char *path = unit_write(f, "main.conf", "A 1\n  </Location>\n");
-    assert_string_equal(read_err(f, path),
-                        apr_psprintf(f->pool,
-                                     "%s:2: </Location> without a matching section start", path));
+    assert_string_equal(
+        read_err(f, path),
+        apr_psprintf(f->pool, "%s:2: </Location> without a matching section start", path));
 }
 
 static void test_missing_main_file(void **state)

@@ -50,9 +50,8 @@ static void test_open_mysql_no_server(void **state)
 {
     unit_fixture_t *f = *state;
     const char *error = NULL;
-    oro_db_t *db = oro_db_open(f->pool, "mysql",
-                               apr_psprintf(f->pool, "sock=%s/no.sock dbname=x user=x", f->dir),
-                               &error);
+    oro_db_t *db = oro_db_open(
+        f->pool, "mysql", apr_psprintf(f->pool, "sock=%s/no.sock dbname=x user=x", f->dir), &error);
     assert_null(db);
     assert_starts_with(error, "could not connect to the mysql database: ");
 }
@@ -158,8 +157,9 @@ static void test_migrate_list_sorted(void **state)
 static void test_migrate_list_bad_name(void **state)
 {
     unit_fixture_t *f = *state;
-    static const char *const bad[] = {"notes.txt", "0001-a.sql", "abc_0001.sql", "_x.sql",
-                                      "0001_a.sql.bak", "1234567_long.sql", "0001_a.SQL"};
+    static const char *const bad[] = {"notes.txt", "0001-a.sql",     "abc_0001.sql",
+                                      "_x.sql",    "0001_a.sql.bak", "1234567_long.sql",
+                                      "0001_a.SQL"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         const char *schema = unit_path(f, apr_psprintf(f->pool, "s%d", (int)i));
         unit_write(f, apr_psprintf(f->pool, "s%d/pgsql/0001_a.sql", (int)i), "SELECT 1;\n");
@@ -175,8 +175,8 @@ static void test_migrate_list_bad_name(void **state)
     unit_write(f, "ok/pgsql/123456_big.sql", "SELECT 1;\n");
     unit_write(f, "ok/pgsql/7_small.sql", "SELECT 1;\n");
     const char *error = "not set";
-    apr_array_header_t *list = oro_migrate_list(f->pool, unit_path(f, "ok"), ORO_DIALECT_PGSQL,
-                                                &error);
+    apr_array_header_t *list =
+        oro_migrate_list(f->pool, unit_path(f, "ok"), ORO_DIALECT_PGSQL, &error);
     assert_no_error(error);
     assert_int_equal(list->nelts, 2);
     assert_int_equal(mig(list, 0)->version, 7);
@@ -212,9 +212,9 @@ static void test_migrate_list_missing_dir(void **state)
     unit_mkdir(f, "schema/mysql");
     const char *error = NULL;
     assert_null(oro_migrate_list(f->pool, unit_path(f, "schema"), ORO_DIALECT_PGSQL, &error));
-    assert_starts_with(error, apr_psprintf(f->pool,
-                                           "could not open the migrations directory \"%s\": ",
-                                           unit_path(f, "schema/pgsql")));
+    assert_starts_with(error,
+                       apr_psprintf(f->pool, "could not open the migrations directory \"%s\": ",
+                                    unit_path(f, "schema/pgsql")));
     assert_contains(error, "No such file or directory");
 }
 

@@ -104,20 +104,34 @@ static void test_set_ints(void **state)
     static const struct {
         const char *name, *value, *message;
     } bad[] = {
-        {"OroHeartbeatInterval", "0", "OroHeartbeatInterval: \"0\" is not a whole number from 1 to 3600"},
-        {"OroHeartbeatInterval", "3601", "OroHeartbeatInterval: \"3601\" is not a whole number from 1 to 3600"},
-        {"OroHeartbeatInterval", "-5", "OroHeartbeatInterval: \"-5\" is not a whole number from 1 to 3600"},
-        {"OroHeartbeatInterval", "abc", "OroHeartbeatInterval: \"abc\" is not a whole number from 1 to 3600"},
-        {"OroHeartbeatInterval", "5s", "OroHeartbeatInterval: \"5s\" is not a whole number from 1 to 3600"},
-        {"OroHeartbeatInterval", "", "OroHeartbeatInterval: \"\" is not a whole number from 1 to 3600"},
-        {"OroHeartbeatInterval", "2.5", "OroHeartbeatInterval: \"2.5\" is not a whole number from 1 to 3600"},
-        {"OroConsumerTimeout", "1", "OroConsumerTimeout: \"1\" is not a whole number from 2 to 86400"},
-        {"OroConsumerTimeout", "86401", "OroConsumerTimeout: \"86401\" is not a whole number from 2 to 86400"},
-        {"OroConsumerTimeout", "99999999999999999999", "OroConsumerTimeout: \"99999999999999999999\" is not a whole number from 2 to 86400"},
-        {"OroConsumerWorkers", "0", "OroConsumerWorkers: \"0\" is not a whole number from 1 to 256"},
-        {"OroConsumerWorkers", "257", "OroConsumerWorkers: \"257\" is not a whole number from 1 to 256"},
-        {"OroConsumerWorkers", "4294967298", "OroConsumerWorkers: \"4294967298\" is not a whole number from 1 to 256"},
-        {"OroConsumerWorkers", "two", "OroConsumerWorkers: \"two\" is not a whole number from 1 to 256"},
+        {"OroHeartbeatInterval", "0",
+         "OroHeartbeatInterval: \"0\" is not a whole number from 1 to 3600"},
+        {"OroHeartbeatInterval", "3601",
+         "OroHeartbeatInterval: \"3601\" is not a whole number from 1 to 3600"},
+        {"OroHeartbeatInterval", "-5",
+         "OroHeartbeatInterval: \"-5\" is not a whole number from 1 to 3600"},
+        {"OroHeartbeatInterval", "abc",
+         "OroHeartbeatInterval: \"abc\" is not a whole number from 1 to 3600"},
+        {"OroHeartbeatInterval", "5s",
+         "OroHeartbeatInterval: \"5s\" is not a whole number from 1 to 3600"},
+        {"OroHeartbeatInterval", "",
+         "OroHeartbeatInterval: \"\" is not a whole number from 1 to 3600"},
+        {"OroHeartbeatInterval", "2.5",
+         "OroHeartbeatInterval: \"2.5\" is not a whole number from 1 to 3600"},
+        {"OroConsumerTimeout", "1",
+         "OroConsumerTimeout: \"1\" is not a whole number from 2 to 86400"},
+        {"OroConsumerTimeout", "86401",
+         "OroConsumerTimeout: \"86401\" is not a whole number from 2 to 86400"},
+        {"OroConsumerTimeout", "99999999999999999999",
+         "OroConsumerTimeout: \"99999999999999999999\" is not a whole number from 2 to 86400"},
+        {"OroConsumerWorkers", "0",
+         "OroConsumerWorkers: \"0\" is not a whole number from 1 to 256"},
+        {"OroConsumerWorkers", "257",
+         "OroConsumerWorkers: \"257\" is not a whole number from 1 to 256"},
+        {"OroConsumerWorkers", "4294967298",
+         "OroConsumerWorkers: \"4294967298\" is not a whole number from 1 to 256"},
+        {"OroConsumerWorkers", "two",
+         "OroConsumerWorkers: \"two\" is not a whole number from 1 to 256"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_string_equal(set1(f, &s, bad[i].name, bad[i].value), bad[i].message);
@@ -154,8 +168,8 @@ static void test_set_amqp_url(void **state)
     oro_settings_t s;
     oro_settings_init(&s);
     static const char *const good[] = {
-        "amqp://u:p@h:5672/%2f", "amqp://h", "amqps://guest@rabbit.example:5671",
-        "amqp://h:1/", "amqp://h:65535", "amqp://u:p@127.0.0.1/vhost",
+        "amqp://u:p@h:5672/%2f", "amqp://h",       "amqps://guest@rabbit.example:5671",
+        "amqp://h:1/",           "amqp://h:65535", "amqp://u:p@127.0.0.1/vhost",
     };
     for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
         assert_no_error(set1(f, &s, "OroAmqpUrl", good[i]));
@@ -349,13 +363,13 @@ static void test_check(void **state)
 
     /* The secret: at least 32 bytes, readable. */
     s.secret_file = unit_write(f, "secret31", "0123456789012345678901234567890");
-    assert_string_equal(oro_settings_check(f->pool, &s),
-                        apr_psprintf(f->pool, "OroSecretFile: \"%s\" holds fewer than 32 bytes",
-                                     s.secret_file));
+    assert_string_equal(
+        oro_settings_check(f->pool, &s),
+        apr_psprintf(f->pool, "OroSecretFile: \"%s\" holds fewer than 32 bytes", s.secret_file));
     s.secret_file = unit_write(f, "secret0", "");
-    assert_string_equal(oro_settings_check(f->pool, &s),
-                        apr_psprintf(f->pool, "OroSecretFile: \"%s\" holds fewer than 32 bytes",
-                                     s.secret_file));
+    assert_string_equal(
+        oro_settings_check(f->pool, &s),
+        apr_psprintf(f->pool, "OroSecretFile: \"%s\" holds fewer than 32 bytes", s.secret_file));
     s.secret_file = unit_write(f, "secret32", "01234567890123456789012345678901");
     assert_no_error(oro_settings_check(f->pool, &s));
     s.secret_file = missing;
@@ -367,9 +381,8 @@ static void test_check(void **state)
 
     /* The queue. */
     s.transport = ORO_MQ_AMQP;
-    assert_string_equal(oro_settings_check(f->pool, &s),
-                        "OroQueueTransport amqp needs OroAmqpUrl "
-                        "(amqp://user:password@host:port/vhost)");
+    assert_string_equal(oro_settings_check(f->pool, &s), "OroQueueTransport amqp needs OroAmqpUrl "
+                                                         "(amqp://user:password@host:port/vhost)");
     s.amqp_url = "amqp://h";
     assert_no_error(oro_settings_check(f->pool, &s));
     s.transport = ORO_MQ_DBAL;
@@ -404,7 +417,8 @@ static void test_check_unreadable(void **state)
     s.secret_file = unit_write(f, "secret", "01234567890123456789012345678901");
     chmod(s.secret_file, 0);
     assert_string_equal(oro_settings_check(f->pool, &s),
-                        apr_psprintf(f->pool, "OroSecretFile: cannot read \"%s\": Permission denied",
+                        apr_psprintf(f->pool,
+                                     "OroSecretFile: cannot read \"%s\": Permission denied",
                                      s.secret_file));
     s.secret_file = NULL;
     s.search_index = unit_mkdir(f, "locked");
@@ -437,30 +451,29 @@ static void test_check_secret_is_directory(void **state)
 }
 
 /* A complete, valid configuration; %s is the scratch directory. */
-static const char *full_conf =
-    "# the site\n"
-    "ServerName www.example.com\n"
-    "DBDriver pgsql\n"
-    "DBDParams \"host=/run/postgresql dbname=oro user=oro\"\n"
-    "Define VAR %s\n"
-    "OroEntityConfig ${VAR}/entities\n"
-    "OroSchemaDir ${VAR}/schema\n"
-    "OroSearchIndex ${VAR}/index\n"
-    "OroSecretFile ${VAR}/secret\n"
-    "OroQueueTransport amqp\n"
-    "OroAmqpUrl amqp://u:p@h:5672/%%2f\n"
-    "OroHeartbeatInterval 10\n"
-    "OroConsumerTimeout 60\n"
-    "OroConsumerWorkers 3\n"
-    "OroConsumerWorkers 4\n"
-    "OroConsumerPidFile ${VAR}/c.pid\n"
-    "<VirtualHost *:80>\n"
-    "  OroConsumerWorkers 999\n"
-    "  OroSearchIndex /vhost/ignored\n"
-    "</VirtualHost>\n"
-    "<Location /api>\n"
-    "  SetHandler oro\n"
-    "</Location>\n";
+static const char *full_conf = "# the site\n"
+                               "ServerName www.example.com\n"
+                               "DBDriver pgsql\n"
+                               "DBDParams \"host=/run/postgresql dbname=oro user=oro\"\n"
+                               "Define VAR %s\n"
+                               "OroEntityConfig ${VAR}/entities\n"
+                               "OroSchemaDir ${VAR}/schema\n"
+                               "OroSearchIndex ${VAR}/index\n"
+                               "OroSecretFile ${VAR}/secret\n"
+                               "OroQueueTransport amqp\n"
+                               "OroAmqpUrl amqp://u:p@h:5672/%%2f\n"
+                               "OroHeartbeatInterval 10\n"
+                               "OroConsumerTimeout 60\n"
+                               "OroConsumerWorkers 3\n"
+                               "OroConsumerWorkers 4\n"
+                               "OroConsumerPidFile ${VAR}/c.pid\n"
+                               "<VirtualHost *:80>\n"
+                               "  OroConsumerWorkers 999\n"
+                               "  OroSearchIndex /vhost/ignored\n"
+                               "</VirtualHost>\n"
+                               "<Location /api>\n"
+                               "  SetHandler oro\n"
+                               "</Location>\n";
 
 static void make_tree(unit_fixture_t *f)
 {
@@ -514,16 +527,16 @@ static void test_load_errors(void **state)
     const char *path;
 
     path = unit_write(f, "nodriver.conf", "DBDParams x\n");
-    assert_string_equal(oro_settings_load(f->pool, path, &s),
-                        apr_psprintf(f->pool, "%s: no DBDriver directive (mod_dbd's database driver)",
-                                     path));
+    assert_string_equal(
+        oro_settings_load(f->pool, path, &s),
+        apr_psprintf(f->pool, "%s: no DBDriver directive (mod_dbd's database driver)", path));
 
     /* DBDriver inside a section does not count. */
     path = unit_write(f, "vhdriver.conf",
                       "DBDParams x\n<VirtualHost *:80>\nDBDriver pgsql\n</VirtualHost>\n");
-    assert_string_equal(oro_settings_load(f->pool, path, &s),
-                        apr_psprintf(f->pool, "%s: no DBDriver directive (mod_dbd's database driver)",
-                                     path));
+    assert_string_equal(
+        oro_settings_load(f->pool, path, &s),
+        apr_psprintf(f->pool, "%s: no DBDriver directive (mod_dbd's database driver)", path));
 
     path = unit_write(f, "sqlite.conf", "DBDriver sqlite3\nDBDParams /tmp/x.db\n");
     const char *err = oro_settings_load(f->pool, path, &s);
@@ -575,9 +588,9 @@ static void test_load_errors(void **state)
 
     /* oro_settings_check's errors, prefixed with the file. */
     const char *missing = unit_path(f, "noindex");
-    path = unit_write(f, "check.conf",
-                      apr_psprintf(f->pool,
-                                   "DBDriver pgsql\nDBDParams x\nOroSearchIndex %s\n", missing));
+    path = unit_write(
+        f, "check.conf",
+        apr_psprintf(f->pool, "DBDriver pgsql\nDBDParams x\nOroSearchIndex %s\n", missing));
     err = oro_settings_load(f->pool, path, &s);
     assert_starts_with(err, apr_psprintf(f->pool, "%s: OroSearchIndex: cannot use directory \"%s\"",
                                          path, missing));

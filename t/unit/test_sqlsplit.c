@@ -54,8 +54,8 @@ static void test_basic(void **state)
 static void test_single_quotes(void **state)
 {
     unit_fixture_t *f = *state;
-    expect_split(f, "INSERT INTO t VALUES ('a;b'); SELECT 2",
-                 "INSERT INTO t VALUES ('a;b')", "SELECT 2", NULL);
+    expect_split(f, "INSERT INTO t VALUES ('a;b'); SELECT 2", "INSERT INTO t VALUES ('a;b')",
+                 "SELECT 2", NULL);
     expect_split(f, "SELECT 'it''s; here'; SELECT 2", "SELECT 'it''s; here'", "SELECT 2", NULL);
     expect_split(f, "SELECT 'a\\'; b'; SELECT 2", "SELECT 'a\\'; b'", "SELECT 2", NULL);
     expect_split(f, "SELECT 'a\\\\'; SELECT 2", "SELECT 'a\\\\'", "SELECT 2", NULL);
@@ -68,13 +68,12 @@ static void test_single_quotes(void **state)
 static void test_double_quotes_and_backticks(void **state)
 {
     unit_fixture_t *f = *state;
-    expect_split(f, "CREATE TABLE \"a;b\" (x int); SELECT 2",
-                 "CREATE TABLE \"a;b\" (x int)", "SELECT 2", NULL);
+    expect_split(f, "CREATE TABLE \"a;b\" (x int); SELECT 2", "CREATE TABLE \"a;b\" (x int)",
+                 "SELECT 2", NULL);
     expect_split(f, "SELECT \"a\"\";b\"; SELECT 2", "SELECT \"a\"\";b\"", "SELECT 2", NULL);
-    expect_split(f, "CREATE TABLE `x;y` (`a``;` int); SELECT 2",
-                 "CREATE TABLE `x;y` (`a``;` int)", "SELECT 2", NULL);
-    expect_split(f, "SELECT \"it's;\"; SELECT `it's;`", "SELECT \"it's;\"", "SELECT `it's;`",
-                 NULL);
+    expect_split(f, "CREATE TABLE `x;y` (`a``;` int); SELECT 2", "CREATE TABLE `x;y` (`a``;` int)",
+                 "SELECT 2", NULL);
+    expect_split(f, "SELECT \"it's;\"; SELECT `it's;`", "SELECT \"it's;\"", "SELECT `it's;`", NULL);
 }
 
 static void test_comments(void **state)
@@ -82,8 +81,8 @@ static void test_comments(void **state)
     unit_fixture_t *f = *state;
     expect_split(f, "-- first; not a split\nSELECT 1; -- trailing; comment\nSELECT 2;",
                  "-- first; not a split\nSELECT 1", "-- trailing; comment\nSELECT 2", NULL);
-    expect_split(f, "/* a; b\n c; */ SELECT 1; SELECT /* ; */ 2",
-                 "/* a; b\n c; */ SELECT 1", "SELECT /* ; */ 2", NULL);
+    expect_split(f, "/* a; b\n c; */ SELECT 1; SELECT /* ; */ 2", "/* a; b\n c; */ SELECT 1",
+                 "SELECT /* ; */ 2", NULL);
     expect_split(f, "SELECT 'x' -- it's a comment\n; SELECT 2", "SELECT 'x' -- it's a comment",
                  "SELECT 2", NULL);
     expect_split(f, "SELECT 1 /* it's */; SELECT 2", "SELECT 1 /* it's */", "SELECT 2", NULL);
@@ -92,8 +91,7 @@ static void test_comments(void **state)
     expect_split(f, "SELECT 1;\n/* the end; really */\n  ", "SELECT 1", NULL);
     expect_split(f, "SELECT 1; -- a\n/* b */ ; SELECT 2", "SELECT 1", "SELECT 2", NULL);
     expect_split(f, "-- only a comment", NULL);
-    expect_split(f, "SELECT 1 -- no newline at the end", "SELECT 1 -- no newline at the end",
-                 NULL);
+    expect_split(f, "SELECT 1 -- no newline at the end", "SELECT 1 -- no newline at the end", NULL);
     expect_split(f, "SELECT 10 - 1; SELECT 2 / 1", "SELECT 10 - 1", "SELECT 2 / 1", NULL);
 }
 
@@ -113,8 +111,7 @@ static void test_dollar_quotes(void **state)
     /* Positional parameters and $ inside identifiers are not dollar quotes. */
     expect_split(f, "SELECT $1; SELECT $2", "SELECT $1", "SELECT $2", NULL);
     expect_split(f, "SELECT a$b$c; SELECT 2", "SELECT a$b$c", "SELECT 2", NULL);
-    expect_split(f, "SELECT $$it's; -- no$$; SELECT 2", "SELECT $$it's; -- no$$", "SELECT 2",
-                 NULL);
+    expect_split(f, "SELECT $$it's; -- no$$; SELECT 2", "SELECT $$it's; -- no$$", "SELECT 2", NULL);
 }
 
 static void test_unterminated(void **state)

@@ -48,8 +48,7 @@ static inline int unit_setup(void **state)
     return 0;
 }
 
-static inline int unit_rm_one(const char *path, const struct stat *st, int flag,
-                              struct FTW *ftw)
+static inline int unit_rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;
     (void)flag;
@@ -116,38 +115,38 @@ static inline const char *unit_write(unit_fixture_t *f, const char *rel, const c
 }
 
 /* Fails unless haystack (not NULL) contains needle. */
-#define assert_contains(haystack, needle)                                                  \
-    do {                                                                                   \
-        const char *h_ = (haystack);                                                       \
-        const char *n_ = (needle);                                                         \
-        if (h_ == NULL) {                                                                  \
-            fail_msg("expected a string containing \"%s\", got NULL", n_);                 \
-        }                                                                                  \
-        else if (strstr(h_, n_) == NULL) {                                                 \
-            fail_msg("\"%s\" does not contain \"%s\"", h_, n_);                            \
-        }                                                                                  \
+#define assert_contains(haystack, needle)                                                          \
+    do {                                                                                           \
+        const char *h_ = (haystack);                                                               \
+        const char *n_ = (needle);                                                                 \
+        if (h_ == NULL) {                                                                          \
+            fail_msg("expected a string containing \"%s\", got NULL", n_);                         \
+        }                                                                                          \
+        else if (strstr(h_, n_) == NULL) {                                                         \
+            fail_msg("\"%s\" does not contain \"%s\"", h_, n_);                                    \
+        }                                                                                          \
     } while (0)
 
 /* Fails unless s (not NULL) starts with prefix. */
-#define assert_starts_with(s, prefix)                                                      \
-    do {                                                                                   \
-        const char *s_ = (s);                                                              \
-        const char *p_ = (prefix);                                                         \
-        if (s_ == NULL) {                                                                  \
-            fail_msg("expected a string starting with \"%s\", got NULL", p_);              \
-        }                                                                                  \
-        else if (strncmp(s_, p_, strlen(p_)) != 0) {                                       \
-            fail_msg("\"%s\" does not start with \"%s\"", s_, p_);                         \
-        }                                                                                  \
+#define assert_starts_with(s, prefix)                                                              \
+    do {                                                                                           \
+        const char *s_ = (s);                                                                      \
+        const char *p_ = (prefix);                                                                 \
+        if (s_ == NULL) {                                                                          \
+            fail_msg("expected a string starting with \"%s\", got NULL", p_);                      \
+        }                                                                                          \
+        else if (strncmp(s_, p_, strlen(p_)) != 0) {                                               \
+            fail_msg("\"%s\" does not start with \"%s\"", s_, p_);                                 \
+        }                                                                                          \
     } while (0)
 
 /* Fails if s is not NULL, printing it (for "no error expected"). */
-#define assert_no_error(s)                                                                 \
-    do {                                                                                   \
-        const char *e_ = (s);                                                              \
-        if (e_ != NULL) {                                                                  \
-            fail_msg("unexpected error: %s", e_);                                          \
-        }                                                                                  \
+#define assert_no_error(s)                                                                         \
+    do {                                                                                           \
+        const char *e_ = (s);                                                                      \
+        if (e_ != NULL) {                                                                          \
+            fail_msg("unexpected error: %s", e_);                                                  \
+        }                                                                                          \
     } while (0)
 
 #define UNIT_TEST(fn) cmocka_unit_test_setup_teardown(fn, unit_setup, unit_teardown)
