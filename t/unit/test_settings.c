@@ -2,6 +2,7 @@
 #include "unit.h"
 
 #include "conf/settings.h"
+#include "meta/meta.h"
 
 static void assert_str_or_null_equal(const char *a, const char *b)
 {
@@ -478,6 +479,9 @@ static const char *full_conf = "# the site\n"
 static void make_tree(unit_fixture_t *f)
 {
     unit_mkdir(f, "entities");
+    unit_write(f, "entities/note.json",
+               "{\"type\": \"notes\", \"table\": \"oro_note\", \"label\": \"Note\", "
+               "\"ownership\": \"none\", \"fields\": {\"text\": {\"type\": \"text\"}}}");
     unit_mkdir(f, "schema");
     unit_mkdir(f, "index");
     unit_write(f, "secret", "0123456789abcdef0123456789abcdef\n");
@@ -494,6 +498,8 @@ static void test_load_full(void **state)
     assert_string_equal(s.db_driver, "pgsql");
     assert_string_equal(s.db_params, "host=/run/postgresql dbname=oro user=oro");
     assert_string_equal(s.entity_config, unit_path(f, "entities"));
+    assert_non_null(s.meta);
+    assert_int_equal(s.meta->entities->nelts, 1);
     assert_string_equal(s.schema_dir, unit_path(f, "schema"));
     assert_string_equal(s.search_index, unit_path(f, "index"));
     assert_string_equal(s.secret_file, unit_path(f, "secret"));
