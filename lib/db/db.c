@@ -195,9 +195,15 @@ const char *oro_db_scalar(oro_db_t *db, apr_pool_t *p, const char **error, const
 
 int oro_db_begin(oro_db_t *db, apr_pool_t *p, apr_dbd_transaction_t **txn, const char **error)
 {
-    int rc = apr_dbd_transaction_start(db->driver, p, db->handle, txn);
+    /* NB: the driver registers the transaction's cleanup on the pool it is given; a
+     * subpool of the connection's pool runs it before the connection closes, whatever
+     * the caller's pool outlives. */
+    apr_pool_create(&db->txn_pool, db->pool);
+    int rc = apr_dbd_transaction_start(db->driver, db->txn_pool, db->handle, txn);
     if (rc != 0) {
         *error = db_error(db, p, rc);
+        apr_pool_destroy(db->txn_pool);
+        db->txn_pool = NULL;
         return -1;
     }
     *error = NULL;
@@ -210,9 +216,15 @@ int oro_db_end(oro_db_t *db, apr_pool_t *p, apr_dbd_transaction_t *txn, int roll
     if (rollback) {
         apr_dbd_transaction_mode_set(db->driver, txn, APR_DBD_TRANSACTION_ROLLBACK);
     }
-    int rc = apr_dbd_transaction_end(db->driver, p, txn);
+    int rc = apr_dbd_transaction_end(db->driver, db->txn_pool ? db->txn_pool : p, txn);
     if (rc != 0) {
         *error = db_error(db, p, rc);
+    }
+    if (db->txn_pool != NULL) {
+        apr_pool_destroy(db->txn_pool);
+        db->txn_pool = NULL;
+    }
+    if (rc != 0) {
         return -1;
     }
     *error = NULL;

@@ -15,6 +15,7 @@ typedef struct {
     apr_dbd_t *handle;
     oro_dialect_t dialect;
     const char *driver_name;
+    apr_pool_t *txn_pool;               /* the open transaction's, see oro_db_begin */
 } oro_db_t;
 
 /* Maps an apr_dbd driver name to a dialect; returns -1 for drivers we do not support. */
@@ -38,6 +39,7 @@ int oro_db_exec(oro_db_t *db, apr_pool_t *p, const char **error, int *nrows, con
 const char *oro_db_scalar(oro_db_t *db, apr_pool_t *p, const char **error, const char *sql, ...)
     __attribute__((sentinel));
 
+/* Starts a transaction (one at a time per connection); oro_db_end must follow. */
 int oro_db_begin(oro_db_t *db, apr_pool_t *p, apr_dbd_transaction_t **txn, const char **error);
 /* Commits unless rollback is set or a statement of the transaction failed. */
 int oro_db_end(oro_db_t *db, apr_pool_t *p, apr_dbd_transaction_t *txn, int rollback,

@@ -305,6 +305,18 @@ static int same_type(const oro_db_column_t *have, oro_sql_kind_t kind, int lengt
            (kind != ORO_SQL_DECIMAL || (have->precision == precision && have->scale == scale));
 }
 
+/* The type as the database reports it, with its length or precision and scale. */
+static const char *column_type_text(apr_pool_t *p, const oro_db_column_t *c)
+{
+    if (c->kind == ORO_SQL_VARCHAR) {
+        return apr_psprintf(p, "%s(%d)", c->type_text, c->length);
+    }
+    if (c->kind == ORO_SQL_DECIMAL) {
+        return apr_psprintf(p, "%s(%d,%d)", c->type_text, c->precision, c->scale);
+    }
+    return c->type_text;
+}
+
 static void plan_alter_type(planner_t *pl, const oro_db_table_t *t, const oro_field_t *f)
 {
     const char *type = oro_schema_field_type(pl->pool, f, pl->dialect);
@@ -349,10 +361,9 @@ static void plan_field(planner_t *pl, const oro_entity_t *e, const oro_db_table_
         }
         else {
             refuse(pl,
-                   "%s.%s: changing %s.%s from %s(%d) to %s may lose data (narrowing or "
+                   "%s.%s: changing %s.%s from %s to %s may lose data (narrowing or "
                    "incompatible); run with --force to change it anyway",
-                   e->type, f->name, t->name, f->column, have->type_text,
-                   have->kind == ORO_SQL_DECIMAL ? have->precision : have->length, want);
+                   e->type, f->name, t->name, f->column, column_type_text(p, have), want);
             return;
         }
     }

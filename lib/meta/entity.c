@@ -136,14 +136,14 @@ static const char *read_default(oro_meta_ctx_t *ctx, const char *path, oro_field
     case ORO_FIELD_INTEGER:
     case ORO_FIELD_BIGINT: {
         if (!json_object_is_type(v, json_type_int)) {
-            oro_meta_error(ctx, where, "must be a whole number for an %s field",
+            oro_meta_error(ctx, where, "must be a whole number for a field of type %s",
                            oro_field_type_name(f->type));
             return NULL;
         }
         errno = 0;
         int64_t n = json_object_get_int64(v);
         if (errno != 0 || (f->type == ORO_FIELD_INTEGER && (n < INT32_MIN || n > INT32_MAX))) {
-            oro_meta_error(ctx, where, "is out of range for an %s field",
+            oro_meta_error(ctx, where, "is out of range for a field of type %s",
                            oro_field_type_name(f->type));
             return NULL;
         }
@@ -176,7 +176,8 @@ static const char *read_default(oro_meta_ctx_t *ctx, const char *path, oro_field
         break;
     }
     if (!json_object_is_type(v, json_type_string)) {
-        oro_meta_error(ctx, where, "must be a string for a %s field", oro_field_type_name(f->type));
+        oro_meta_error(ctx, where, "must be a string for a field of type %s",
+                       oro_field_type_name(f->type));
         return NULL;
     }
     const char *text = json_object_get_string(v);
@@ -764,8 +765,8 @@ void oro_meta_resolve(oro_meta_ctx_t *ctx)
                                (r->flags & ORO_FLAG_SYSTEM) ? " (needed for ownership)" : "");
                 continue;
             }
-            if (r->mapped_by == NULL) {
-                if (r->join_table != NULL) {
+            if (r->mapped_by == NULL || r->kind == ORO_RELATION_MANY_TO_ONE) {
+                if (r->join_table != NULL && r->kind == ORO_RELATION_MANY_TO_MANY) {
                     const char *other =
                         apr_hash_get(join_tables, r->join_table, APR_HASH_KEY_STRING);
                     if (other != NULL ||

@@ -117,7 +117,8 @@ int oro_meta_get_bool(oro_meta_ctx_t *ctx, json_object *obj, const char *path, c
         return fallback;
     }
     if (!json_object_is_type(v, json_type_boolean)) {
-        oro_meta_error(ctx, apr_psprintf(ctx->pool, "%s.%s", path, key), "must be true or false");
+        oro_meta_error(ctx, path && *path ? apr_psprintf(ctx->pool, "%s.%s", path, key) : key,
+                       "must be true or false");
         return fallback;
     }
     return json_object_get_boolean(v);
@@ -130,7 +131,7 @@ int oro_meta_get_int(oro_meta_ctx_t *ctx, json_object *obj, const char *path, co
     if (!json_object_object_get_ex(obj, key, &v) || v == NULL) {
         return fallback;
     }
-    const char *where = apr_psprintf(ctx->pool, "%s.%s", path, key);
+    const char *where = path && *path ? apr_psprintf(ctx->pool, "%s.%s", path, key) : key;
     if (!json_object_is_type(v, json_type_int)) {
         oro_meta_error(ctx, where, "must be a whole number");
         return fallback;
