@@ -21,7 +21,8 @@ const char *oro_demo_hash_password(apr_pool_t *p, const char *password, const ch
     }
     if (rv != APR_SUCCESS) {
         char buf[128];
-        *error = apr_psprintf(p, "could not hash the password: %s", apr_strerror(rv, buf, sizeof buf));
+        *error =
+            apr_psprintf(p, "could not hash the password: %s", apr_strerror(rv, buf, sizeof buf));
         return NULL;
     }
     *error = NULL;
@@ -36,17 +37,15 @@ static const char *quote(apr_pool_t *p, oro_dialect_t dialect, const char *name)
 
 /* 0 when every table the plan writes exists and is empty; 1 (a table holds rows) or
  * -1 (a table could not be read) with *error. */
-static int check_empty(oro_db_t *db, apr_pool_t *p, const oro_demo_plan_t *plan,
-                       const char **error)
+static int check_empty(oro_db_t *db, apr_pool_t *p, const oro_demo_plan_t *plan, const char **error)
 {
     const apr_array_header_t *tables = oro_demo_plan_tables(plan);
     const oro_entity_t *orgs = oro_meta_entity(plan->meta, "organizations");
     for (int i = 0; i < tables->nelts; i++) {
         const char *table = APR_ARRAY_IDX(tables, i, const char *);
-        const char *n = oro_db_scalar(db, p, error,
-                                      apr_psprintf(p, "SELECT count(*) FROM %s",
-                                                   quote(p, db->dialect, table)),
-                                      NULL);
+        const char *n = oro_db_scalar(
+            db, p, error, apr_psprintf(p, "SELECT count(*) FROM %s", quote(p, db->dialect, table)),
+            NULL);
         if (n == NULL) {
             *error = apr_psprintf(p, "could not read table %s (did oroctl schema:update run?): %s",
                                   table, *error ? *error : "no result");
@@ -85,7 +84,8 @@ static int reset_sequences(oro_db_t *db, apr_pool_t *p, const oro_demo_plan_t *p
         }
         const char *sql, *failure = NULL;
         if (db->dialect == ORO_DIALECT_PGSQL) {
-            sql = apr_psprintf(p, "SELECT setval(pg_get_serial_sequence('%s', 'id'), %ld)", table, n);
+            sql =
+                apr_psprintf(p, "SELECT setval(pg_get_serial_sequence('%s', 'id'), %ld)", table, n);
             if (oro_db_scalar(db, p, &failure, sql, NULL) == NULL && failure == NULL) {
                 failure = "no result";
             }
@@ -136,8 +136,9 @@ static int verify_references(oro_db_t *db, apr_pool_t *p, const oro_demo_plan_t 
                 return -1;
             }
             if (strcmp(n, "0") != 0) {
-                *error = apr_psprintf(p, "%s rows of %s.%s reference no row of %s (a bug of the "
-                                         "generator); nothing was kept",
+                *error = apr_psprintf(p,
+                                      "%s rows of %s.%s reference no row of %s (a bug of the "
+                                      "generator); nothing was kept",
                                       n, step->table, c->name, c->references);
                 return -1;
             }
@@ -156,16 +157,16 @@ static void clean_up_mysql(oro_db_t *db, apr_pool_t *p, oro_demo_writer_t *w, co
         const char *failure;
         if (oro_db_exec(db, p, &failure, NULL, apr_psprintf(p, "TRUNCATE TABLE `%s`", table),
                         NULL) != 0) {
-            *error = apr_psprintf(p, "%s; emptying %s again also failed (%s): delete its rows "
-                                     "by hand",
+            *error = apr_psprintf(p,
+                                  "%s; emptying %s again also failed (%s): delete its rows "
+                                  "by hand",
                                   *error, table, failure);
         }
     }
 }
 
-int oro_demo_load(oro_db_t *db, apr_pool_t *p, oro_demo_plan_t *plan,
-                  oro_demo_progress_fn progress, void *baton, oro_demo_stats_t *stats,
-                  const char **error)
+int oro_demo_load(oro_db_t *db, apr_pool_t *p, oro_demo_plan_t *plan, oro_demo_progress_fn progress,
+                  void *baton, oro_demo_stats_t *stats, const char **error)
 {
     apr_time_t start = apr_time_now();
     int rc = check_empty(db, p, plan, error);

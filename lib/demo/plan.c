@@ -64,8 +64,8 @@ void oro_demo_options_scale(oro_demo_options_t *o)
         o->opportunities = at_least_one(o->contacts / 4, o->contacts);
     }
     if (o->products < 0) {
-        o->products = at_least_one(o->contacts / 10 > 100000 ? 100000 : o->contacts / 10,
-                                   o->contacts);
+        o->products =
+            at_least_one(o->contacts / 10 > 100000 ? 100000 : o->contacts / 10, o->contacts);
     }
     if (o->orders < 0) {
         o->orders = at_least_one(o->contacts / 2, o->contacts);
@@ -375,8 +375,8 @@ oro_demo_plan_t *oro_demo_plan(apr_pool_t *p, const oro_meta_t *meta,
     }
     build_accounts_contacts(plan);
     build_products(plan);
-    size_t pairs = (oro_demo_male_names.count + oro_demo_female_names.count) *
-                   oro_demo_last_names.count;
+    size_t pairs =
+        (oro_demo_male_names.count + oro_demo_female_names.count) * oro_demo_last_names.count;
     plan->name_pairs = pairs;
     plan->user_name_count = apr_pcalloc(p, sizeof(uint32_t) * pairs);
     plan->contact_email_count = apr_pcalloc(p, sizeof(uint32_t) * pairs);

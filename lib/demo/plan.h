@@ -28,7 +28,12 @@ typedef enum {
 } demo_entity_t;
 
 /* Join tables of owning many-to-many relations the generator fills. */
-typedef enum { DEMO_USER_ROLES = 0, DEMO_USER_ORGANIZATIONS, DEMO_PRODUCT_CATEGORIES, DEMO_N_JOINS } demo_join_t;
+typedef enum {
+    DEMO_USER_ROLES = 0,
+    DEMO_USER_ORGANIZATIONS,
+    DEMO_PRODUCT_CATEGORIES,
+    DEMO_N_JOINS
+} demo_join_t;
 
 /* What a generator slot holds: a field (target NULL) or a many-to-one relation. */
 typedef struct {
@@ -38,18 +43,18 @@ typedef struct {
 } demo_slot_t;
 
 typedef struct {
-    const char *name;        /* the column */
-    int slot;                /* the generator slot, or -1: fallback below */
+    const char *name;         /* the column */
+    int slot;                 /* the generator slot, or -1: fallback below */
     const oro_field_t *field; /* NULL for relation columns */
     oro_demo_value_t fallback;
-    int unique_fallback;     /* fallback text gets "-<id>" appended */
-    const char *references;  /* foreign keys: the table whose id the column holds */
+    int unique_fallback;    /* fallback text gets "-<id>" appended */
+    const char *references; /* foreign keys: the table whose id the column holds */
 } demo_column_t;
 
 /* One table oro_demo_generate writes. */
 typedef struct {
     int is_join;
-    int which;               /* demo_entity_t or demo_join_t */
+    int which; /* demo_entity_t or demo_join_t */
     const char *table;
     const oro_entity_t *entity; /* entity tables */
     int ncolumns;
@@ -78,16 +83,16 @@ struct oro_demo_plan {
     int org_first_unit[ORO_DEMO_ORGS + 1], org_unit_count[ORO_DEMO_ORGS + 1];
 
     /* users (id 1 is admin, in every organization) */
-    uint8_t *user_org;   /* by user id */
+    uint8_t *user_org; /* by user id */
     int32_t *user_unit;
     demo_ids_t org_users[ORO_DEMO_ORGS + 1]; /* owners: the organization's users but admin */
 
-    uint8_t *account_org;     /* by account id */
+    uint8_t *account_org; /* by account id */
     int32_t *account_owner;
-    int32_t *contact_account; /* by contact id; 0: none */
+    int32_t *contact_account;       /* by contact id; 0: none */
     int32_t *account_contact_start; /* contacts of account a: [start[a], start[a+1]) */
     int32_t *account_contacts;
-    uint8_t *product_org;     /* by product id */
+    uint8_t *product_org; /* by product id */
     demo_ids_t org_products[ORO_DEMO_ORGS + 1];
 
     /* "first.last" counters that keep user names and contact emails unique */
@@ -103,12 +108,12 @@ int oro_demo_pick_org(oro_demo_rng_t *rng);
 
 /* Stream numbers for oro_demo_rng_seed: one per table and purpose. */
 enum {
-    DEMO_STREAM_ROW = 100,      /* + demo_entity_t: a row's values */
+    DEMO_STREAM_ROW = 100,       /* + demo_entity_t: a row's values */
     DEMO_STREAM_STRUCTURE = 200, /* + demo_entity_t: organization, owner, account */
-    DEMO_STREAM_CREATED = 300,  /* + demo_entity_t: timestamps */
-    DEMO_STREAM_JOIN = 400,     /* + demo_join_t */
-    DEMO_STREAM_LINES = 500,    /* an order's line items */
-    DEMO_STREAM_NAME = 600      /* + demo_entity_t: names other tables repeat */
+    DEMO_STREAM_CREATED = 300,   /* + demo_entity_t: timestamps */
+    DEMO_STREAM_JOIN = 400,      /* + demo_join_t */
+    DEMO_STREAM_LINES = 500,     /* an order's line items */
+    DEMO_STREAM_NAME = 600       /* + demo_entity_t: names other tables repeat */
 };
 
 #endif

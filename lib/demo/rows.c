@@ -20,79 +20,145 @@
 
 /* Slots shared by every entity come first. */
 enum { S_ID, S_CREATED, S_UPDATED, S_COMMON };
-#define COMMON_SLOTS                                                                       \
-    {"id", ORO_DEMO_NUMBER, NULL}, {"createdAt", ORO_DEMO_DATETIME, NULL},                 \
-    {                                                                                      \
-        "updatedAt", ORO_DEMO_DATETIME, NULL                                               \
+#define COMMON_SLOTS                                                                               \
+    {"id", ORO_DEMO_NUMBER, NULL}, {"createdAt", ORO_DEMO_DATETIME, NULL},                         \
+    {                                                                                              \
+        "updatedAt", ORO_DEMO_DATETIME, NULL                                                       \
     }
 #define T ORO_DEMO_TEXT
 #define N ORO_DEMO_NUMBER
 
 enum { ORG_NAME = S_COMMON, ORG_DESCRIPTION, ORG_ENABLED, ORG_N };
-static const demo_slot_t org_slots[] = {COMMON_SLOTS, {"name", T, NULL}, {"description", T, NULL},
-                                        {"enabled", ORO_DEMO_BOOLEAN, NULL}};
+static const demo_slot_t org_slots[] = {
+    COMMON_SLOTS, {"name", T, NULL}, {"description", T, NULL}, {"enabled", ORO_DEMO_BOOLEAN, NULL}};
 
 enum { BU_ORG = S_COMMON, BU_NAME, BU_PHONE, BU_EMAIL, BU_WEBSITE, BU_FAX, BU_PARENT, BU_N };
 static const demo_slot_t unit_slots[] = {
-    COMMON_SLOTS,        {"organization", N, "organizations"}, {"name", T, NULL},
-    {"phone", T, NULL},  {"email", T, NULL},
-    {"website", T, NULL}, {"fax", T, NULL},
-    {"parentBusinessUnit", N, "businessunits"}};
+    COMMON_SLOTS,       {"organization", N, "organizations"},
+    {"name", T, NULL},  {"phone", T, NULL},
+    {"email", T, NULL}, {"website", T, NULL},
+    {"fax", T, NULL},   {"parentBusinessUnit", N, "businessunits"}};
 
 enum { ROLE_ROLE = S_COMMON, ROLE_LABEL, ROLE_DESCRIPTION, ROLE_N };
-static const demo_slot_t role_slots[] = {COMMON_SLOTS, {"role", T, NULL}, {"label", T, NULL},
-                                         {"description", T, NULL}};
+static const demo_slot_t role_slots[] = {
+    COMMON_SLOTS, {"role", T, NULL}, {"label", T, NULL}, {"description", T, NULL}};
 
-enum { U_OWNER = S_COMMON, U_ORG, U_USERNAME, U_EMAIL, U_FIRST, U_LAST, U_TITLE, U_ENABLED,
-       U_PASSWORD, U_LAST_LOGIN, U_LOGIN_COUNT, U_N };
-static const demo_slot_t user_slots[] = {
-    COMMON_SLOTS,           {"owner", N, "businessunits"}, {"organization", N, "organizations"},
-    {"username", T, NULL},  {"email", T, NULL},
-    {"firstName", T, NULL}, {"lastName", T, NULL},
-    {"title", T, NULL},     {"enabled", ORO_DEMO_BOOLEAN, NULL},
-    {"password", T, NULL},  {"lastLogin", ORO_DEMO_DATETIME, NULL},
-    {"loginCount", N, NULL}};
+enum {
+    U_OWNER = S_COMMON,
+    U_ORG,
+    U_USERNAME,
+    U_EMAIL,
+    U_FIRST,
+    U_LAST,
+    U_TITLE,
+    U_ENABLED,
+    U_PASSWORD,
+    U_LAST_LOGIN,
+    U_LOGIN_COUNT,
+    U_N
+};
+static const demo_slot_t user_slots[] = {COMMON_SLOTS,
+                                         {"owner", N, "businessunits"},
+                                         {"organization", N, "organizations"},
+                                         {"username", T, NULL},
+                                         {"email", T, NULL},
+                                         {"firstName", T, NULL},
+                                         {"lastName", T, NULL},
+                                         {"title", T, NULL},
+                                         {"enabled", ORO_DEMO_BOOLEAN, NULL},
+                                         {"password", T, NULL},
+                                         {"lastLogin", ORO_DEMO_DATETIME, NULL},
+                                         {"loginCount", N, NULL}};
 
-enum { A_OWNER = S_COMMON, A_ORG, A_NAME, A_DESCRIPTION, A_INDUSTRY, A_PHONE, A_EMAIL, A_WEBSITE,
-       A_STREET, A_CITY, A_POSTAL, A_COUNTRY, A_N };
+enum {
+    A_OWNER = S_COMMON,
+    A_ORG,
+    A_NAME,
+    A_DESCRIPTION,
+    A_INDUSTRY,
+    A_PHONE,
+    A_EMAIL,
+    A_WEBSITE,
+    A_STREET,
+    A_CITY,
+    A_POSTAL,
+    A_COUNTRY,
+    A_N
+};
 static const demo_slot_t account_slots[] = {
-    COMMON_SLOTS,         {"owner", N, "users"},     {"organization", N, "organizations"},
-    {"name", T, NULL},    {"description", T, NULL},  {"industry", T, NULL},
-    {"phone", T, NULL},   {"email", T, NULL},        {"website", T, NULL},
-    {"street", T, NULL},  {"city", T, NULL},         {"postalCode", T, NULL},
+    COMMON_SLOTS,        {"owner", N, "users"},    {"organization", N, "organizations"},
+    {"name", T, NULL},   {"description", T, NULL}, {"industry", T, NULL},
+    {"phone", T, NULL},  {"email", T, NULL},       {"website", T, NULL},
+    {"street", T, NULL}, {"city", T, NULL},        {"postalCode", T, NULL},
     {"country", T, NULL}};
 
-enum { C_OWNER = S_COMMON, C_ORG, C_PREFIX, C_FIRST, C_MIDDLE, C_LAST, C_SUFFIX, C_GENDER,
-       C_BIRTHDAY, C_JOB, C_EMAIL, C_EMAIL2, C_PHONE, C_MOBILE, C_SOURCE, C_DESCRIPTION,
-       C_ACCOUNT, C_N };
-static const demo_slot_t contact_slots[] = {
-    COMMON_SLOTS,
-    {"owner", N, "users"},
-    {"organization", N, "organizations"},
-    {"namePrefix", T, NULL},
-    {"firstName", T, NULL},
-    {"middleName", T, NULL},
-    {"lastName", T, NULL},
-    {"nameSuffix", T, NULL},
-    {"gender", T, NULL},
-    {"birthday", ORO_DEMO_DATE, NULL},
-    {"jobTitle", T, NULL},
-    {"primaryEmail", T, NULL},
-    {"secondaryEmail", T, NULL},
-    {"primaryPhone", T, NULL},
-    {"mobilePhone", T, NULL},
-    {"source", T, NULL},
-    {"description", T, NULL},
-    {"account", N, "accounts"}};
+enum {
+    C_OWNER = S_COMMON,
+    C_ORG,
+    C_PREFIX,
+    C_FIRST,
+    C_MIDDLE,
+    C_LAST,
+    C_SUFFIX,
+    C_GENDER,
+    C_BIRTHDAY,
+    C_JOB,
+    C_EMAIL,
+    C_EMAIL2,
+    C_PHONE,
+    C_MOBILE,
+    C_SOURCE,
+    C_DESCRIPTION,
+    C_ACCOUNT,
+    C_N
+};
+static const demo_slot_t contact_slots[] = {COMMON_SLOTS,
+                                            {"owner", N, "users"},
+                                            {"organization", N, "organizations"},
+                                            {"namePrefix", T, NULL},
+                                            {"firstName", T, NULL},
+                                            {"middleName", T, NULL},
+                                            {"lastName", T, NULL},
+                                            {"nameSuffix", T, NULL},
+                                            {"gender", T, NULL},
+                                            {"birthday", ORO_DEMO_DATE, NULL},
+                                            {"jobTitle", T, NULL},
+                                            {"primaryEmail", T, NULL},
+                                            {"secondaryEmail", T, NULL},
+                                            {"primaryPhone", T, NULL},
+                                            {"mobilePhone", T, NULL},
+                                            {"source", T, NULL},
+                                            {"description", T, NULL},
+                                            {"account", N, "accounts"}};
 
-enum { O_OWNER = S_COMMON, O_ORG, O_NAME, O_STATUS, O_PROBABILITY, O_BUDGET, O_REVENUE,
-       O_CLOSE_DATE, O_CLOSE_REASON, O_DESCRIPTION, O_ACCOUNT, O_CONTACT, O_N };
-static const demo_slot_t opportunity_slots[] = {
-    COMMON_SLOTS,           {"owner", N, "users"},         {"organization", N, "organizations"},
-    {"name", T, NULL},      {"status", T, NULL},           {"probability", N, NULL},
-    {"budget", N, NULL},    {"closeRevenue", N, NULL},     {"closeDate", ORO_DEMO_DATE, NULL},
-    {"closeReason", T, NULL}, {"description", T, NULL},    {"account", N, "accounts"},
-    {"contact", N, "contacts"}};
+enum {
+    O_OWNER = S_COMMON,
+    O_ORG,
+    O_NAME,
+    O_STATUS,
+    O_PROBABILITY,
+    O_BUDGET,
+    O_REVENUE,
+    O_CLOSE_DATE,
+    O_CLOSE_REASON,
+    O_DESCRIPTION,
+    O_ACCOUNT,
+    O_CONTACT,
+    O_N
+};
+static const demo_slot_t opportunity_slots[] = {COMMON_SLOTS,
+                                                {"owner", N, "users"},
+                                                {"organization", N, "organizations"},
+                                                {"name", T, NULL},
+                                                {"status", T, NULL},
+                                                {"probability", N, NULL},
+                                                {"budget", N, NULL},
+                                                {"closeRevenue", N, NULL},
+                                                {"closeDate", ORO_DEMO_DATE, NULL},
+                                                {"closeReason", T, NULL},
+                                                {"description", T, NULL},
+                                                {"account", N, "accounts"},
+                                                {"contact", N, "contacts"}};
 
 enum { CAT_ORG = S_COMMON, CAT_TITLE, CAT_DESCRIPTION, CAT_PARENT, CAT_N };
 static const demo_slot_t category_slots[] = {COMMON_SLOTS,
@@ -102,24 +168,48 @@ static const demo_slot_t category_slots[] = {COMMON_SLOTS,
                                              {"parentCategory", N, "categories"}};
 
 enum { P_ORG = S_COMMON, P_SKU, P_NAME, P_DESCRIPTION, P_PRICE, P_STATUS, P_INVENTORY, P_N };
-static const demo_slot_t product_slots[] = {
-    COMMON_SLOTS,      {"organization", N, "organizations"}, {"sku", T, NULL},
-    {"name", T, NULL}, {"description", T, NULL},             {"price", N, NULL},
-    {"status", T, NULL}, {"inventory", N, NULL}};
+static const demo_slot_t product_slots[] = {COMMON_SLOTS,
+                                            {"organization", N, "organizations"},
+                                            {"sku", T, NULL},
+                                            {"name", T, NULL},
+                                            {"description", T, NULL},
+                                            {"price", N, NULL},
+                                            {"status", T, NULL},
+                                            {"inventory", N, NULL}};
 
-enum { SO_OWNER = S_COMMON, SO_ORG, SO_IDENTIFIER, SO_PO, SO_STATUS, SO_CURRENCY, SO_SUBTOTAL,
-       SO_TOTAL, SO_SHIP_UNTIL, SO_NOTES, SO_ACCOUNT, SO_CONTACT, SO_N };
-static const demo_slot_t order_slots[] = {
-    COMMON_SLOTS,          {"owner", N, "users"},      {"organization", N, "organizations"},
-    {"identifier", T, NULL}, {"poNumber", T, NULL},    {"status", T, NULL},
-    {"currency", T, NULL}, {"subtotal", N, NULL},      {"total", N, NULL},
-    {"shipUntil", ORO_DEMO_DATE, NULL}, {"customerNotes", T, NULL},
-    {"account", N, "accounts"}, {"contact", N, "contacts"}};
+enum {
+    SO_OWNER = S_COMMON,
+    SO_ORG,
+    SO_IDENTIFIER,
+    SO_PO,
+    SO_STATUS,
+    SO_CURRENCY,
+    SO_SUBTOTAL,
+    SO_TOTAL,
+    SO_SHIP_UNTIL,
+    SO_NOTES,
+    SO_ACCOUNT,
+    SO_CONTACT,
+    SO_N
+};
+static const demo_slot_t order_slots[] = {COMMON_SLOTS,
+                                          {"owner", N, "users"},
+                                          {"organization", N, "organizations"},
+                                          {"identifier", T, NULL},
+                                          {"poNumber", T, NULL},
+                                          {"status", T, NULL},
+                                          {"currency", T, NULL},
+                                          {"subtotal", N, NULL},
+                                          {"total", N, NULL},
+                                          {"shipUntil", ORO_DEMO_DATE, NULL},
+                                          {"customerNotes", T, NULL},
+                                          {"account", N, "accounts"},
+                                          {"contact", N, "contacts"}};
 
 enum { L_SKU = S_COMMON, L_NAME, L_QUANTITY, L_PRICE, L_COMMENT, L_ORDER, L_PRODUCT, L_N };
 static const demo_slot_t line_slots[] = {
-    COMMON_SLOTS,         {"productSku", T, NULL}, {"productName", T, NULL},
-    {"quantity", N, NULL}, {"price", N, NULL},     {"comment", T, NULL},
+    COMMON_SLOTS,           {"productSku", T, NULL},   {"productName", T, NULL},
+    {"quantity", N, NULL},  {"price", N, NULL},        {"comment", T, NULL},
     {"order", N, "orders"}, {"product", N, "products"}};
 
 #undef T
@@ -127,29 +217,39 @@ static const demo_slot_t line_slots[] = {
 
 const demo_slot_t *oro_demo_entity_slots(demo_entity_t which, int *count)
 {
-#define SLOTS(a)                                                                           \
-    *count = (int)(sizeof a / sizeof a[0]);                                                \
+#define SLOTS(a)                                                                                   \
+    *count = (int)(sizeof a / sizeof a[0]);                                                        \
     return a
     switch (which) {
-    case DEMO_ORGANIZATIONS: SLOTS(org_slots);
-    case DEMO_BUSINESS_UNITS: SLOTS(unit_slots);
-    case DEMO_ROLES: SLOTS(role_slots);
-    case DEMO_USERS: SLOTS(user_slots);
-    case DEMO_ACCOUNTS: SLOTS(account_slots);
-    case DEMO_CONTACTS: SLOTS(contact_slots);
-    case DEMO_OPPORTUNITIES: SLOTS(opportunity_slots);
-    case DEMO_CATEGORIES: SLOTS(category_slots);
-    case DEMO_PRODUCTS: SLOTS(product_slots);
-    case DEMO_ORDERS: SLOTS(order_slots);
-    default: SLOTS(line_slots);
+    case DEMO_ORGANIZATIONS:
+        SLOTS(org_slots);
+    case DEMO_BUSINESS_UNITS:
+        SLOTS(unit_slots);
+    case DEMO_ROLES:
+        SLOTS(role_slots);
+    case DEMO_USERS:
+        SLOTS(user_slots);
+    case DEMO_ACCOUNTS:
+        SLOTS(account_slots);
+    case DEMO_CONTACTS:
+        SLOTS(contact_slots);
+    case DEMO_OPPORTUNITIES:
+        SLOTS(opportunity_slots);
+    case DEMO_CATEGORIES:
+        SLOTS(category_slots);
+    case DEMO_PRODUCTS:
+        SLOTS(product_slots);
+    case DEMO_ORDERS:
+        SLOTS(order_slots);
+    default:
+        SLOTS(line_slots);
     }
 #undef SLOTS
 }
 
 /* ---- fixed parts of the data set ---- */
 
-static const char *const org_names[ORO_DEMO_ORGS] = {"Acme Inc.", "Globex Corporation",
-                                                     "Initech"};
+static const char *const org_names[ORO_DEMO_ORGS] = {"Acme Inc.", "Globex Corporation", "Initech"};
 static const char *const org_short[ORO_DEMO_ORGS] = {"Acme", "Globex", "Initech"};
 static const char *const org_domains[ORO_DEMO_ORGS] = {"acme.example", "globex.example",
                                                        "initech.example"};
@@ -160,11 +260,10 @@ static const struct {
 } roles[3] = {{"ROLE_ADMINISTRATOR", "Administrator", "Full access to every organization"},
               {"ROLE_MANAGER", "Manager", "Manages the records of a business unit"},
               {"ROLE_USER", "User", "Works with their own records"}};
-static const char *const category_tree[4][4] = {
-    {"Electronics", "Computers", "Audio", "Phones"},
-    {"Office", "Furniture", "Supplies", "Printing"},
-    {"Home & Garden", "Kitchen", "Garden", "Tools"},
-    {"Outdoor", "Camping", "Cycling", "Apparel"}};
+static const char *const category_tree[4][4] = {{"Electronics", "Computers", "Audio", "Phones"},
+                                                {"Office", "Furniture", "Supplies", "Printing"},
+                                                {"Home & Garden", "Kitchen", "Garden", "Tools"},
+                                                {"Outdoor", "Camping", "Cycling", "Apparel"}};
 static const char *const free_mail[] = {"mail.example", "inbox.example", "post.example"};
 
 /* ---- the generator's state and value helpers ---- */
@@ -238,8 +337,7 @@ static void set_time_rng(gen_t *g, oro_demo_rng_t *rng, int slot, int64_t t, int
             oro_demo_rng_below(rng, 1000000));
     }
     else {
-        put(g, slot, ORO_DEMO_DATE, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-            tm.tm_mday);
+        put(g, slot, ORO_DEMO_DATE, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
     }
 }
 
@@ -261,9 +359,8 @@ static void set_enum(gen_t *g, int slot, const char *preferred)
             }
         }
         if (i == f->values->nelts) {
-            preferred = APR_ARRAY_IDX(f->values,
-                                      oro_demo_rng_below(&g->rng, (uint32_t)f->values->nelts),
-                                      const char *);
+            preferred = APR_ARRAY_IDX(
+                f->values, oro_demo_rng_below(&g->rng, (uint32_t)f->values->nelts), const char *);
         }
     }
     set_text(g, slot, preferred);
@@ -305,8 +402,8 @@ static int64_t set_timestamps(gen_t *g, demo_entity_t which, long id, long count
         start -= span;
     }
     int64_t n = count > 0 ? count : 1, step = span / n;
-    int64_t created = start + (int64_t)(id - 1) * span / n +
-                      oro_demo_rng_range(&rng, 0, step > 1 ? step - 1 : 0);
+    int64_t created =
+        start + (int64_t)(id - 1) * span / n + oro_demo_rng_range(&rng, 0, step > 1 ? step - 1 : 0);
     int64_t updated = created + oro_demo_rng_range(&rng, 0, 60 * 86400);
     set_time_rng(g, &rng, S_CREATED, created, 1);
     set_time_rng(g, &rng, S_UPDATED, updated > ref ? ref : updated, 1);
@@ -387,8 +484,8 @@ static void pick_name(oro_demo_rng_t *rng, int gender, const char **first, const
 
 /* "first.last", then "first.last2", "first.last3", … for the same pair: unique as long
  * as names contain no digits and no dots. */
-static const char *unique_local_part(gen_t *g, uint32_t *counters, size_t pair,
-                                     const char *first, const char *last)
+static const char *unique_local_part(gen_t *g, uint32_t *counters, size_t pair, const char *first,
+                                     const char *last)
 {
     uint32_t n = ++counters[pair];
     const char *f = squash(g, first), *l = squash(g, last);
@@ -411,15 +508,13 @@ static const char *company_name(oro_demo_plan_t *plan, long account, const char 
     if (industry != NULL) {
         static const struct {
             const char *kind, *industry;
-        } map[] = {{"Software", "technology"},   {"Analytics", "technology"},
-                   {"Robotics", "technology"},   {"Networks", "technology"},
-                   {"Electronics", "technology"}, {"Systems", "technology"},
-                   {"Health", "healthcare"},     {"Pharma", "healthcare"},
-                   {"Labs", "healthcare"},       {"Capital", "finance"},
-                   {"Retail", "retail"},         {"Outfitters", "retail"},
-                   {"Consulting", "services"},   {"Logistics", "services"},
-                   {"Freight", "services"},      {"Partners", "services"},
-                   {"Media", "services"},        {"Design", "services"}};
+        } map[] = {
+            {"Software", "technology"}, {"Analytics", "technology"},   {"Robotics", "technology"},
+            {"Networks", "technology"}, {"Electronics", "technology"}, {"Systems", "technology"},
+            {"Health", "healthcare"},   {"Pharma", "healthcare"},      {"Labs", "healthcare"},
+            {"Capital", "finance"},     {"Retail", "retail"},          {"Outfitters", "retail"},
+            {"Consulting", "services"}, {"Logistics", "services"},     {"Freight", "services"},
+            {"Partners", "services"},   {"Media", "services"},         {"Design", "services"}};
         *industry = "manufacturing";
         for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
             if (strcmp(map[i].kind, kind) == 0) {
@@ -440,13 +535,15 @@ static void product_info(const oro_demo_plan_t *plan, long id, product_info_t *i
 {
     oro_demo_rng_t rng;
     oro_demo_rng_seed(&rng, plan->options.seed, DEMO_STREAM_NAME + DEMO_PRODUCTS, (uint64_t)id);
-    char a = (char)('A' + oro_demo_rng_below(&rng, 26)), b = (char)('A' + oro_demo_rng_below(&rng, 26));
+    char a = (char)('A' + oro_demo_rng_below(&rng, 26)),
+         b = (char)('A' + oro_demo_rng_below(&rng, 26));
     snprintf(info->sku, sizeof info->sku, "SKU-%05ld-%c%c", id, a, b);
     info->adjective = oro_demo_pick(&rng, &oro_demo_product_adjectives);
     info->material = oro_demo_pick(&rng, &oro_demo_product_materials);
     info->noun = oro_demo_pick(&rng, &oro_demo_product_nouns);
     /* prices from 4.99 to about 2,000, most of them small */
-    long long dollars = 5 + (long long)(oro_demo_rng_below(&rng, 45) * oro_demo_rng_below(&rng, 45));
+    long long dollars =
+        5 + (long long)(oro_demo_rng_below(&rng, 45) * oro_demo_rng_below(&rng, 45));
     info->price = dollars * 100 - (oro_demo_rng_chance(&rng, 70) ? 1 : 0);
 }
 
@@ -458,8 +555,7 @@ static int organizations(gen_t *g, const char **error)
 {
     static const char *const descriptions[ORO_DEMO_ORGS] = {
         "Manufacturer of everything, sold worldwide.",
-        "Diversified industrial and consumer products.",
-        "Software and services for businesses."};
+        "Diversified industrial and consumer products.", "Software and services for businesses."};
     for (long id = 1; id <= g->plan->count[DEMO_ORGANIZATIONS]; id++) {
         begin_row(g, id);
         set_text(g, ORG_NAME, org_names[id - 1]);
@@ -536,7 +632,8 @@ static int users(gen_t *g, const char **error)
         }
         set_text(g, U_FIRST, first);
         set_text(g, U_LAST, last);
-        set_text(g, U_TITLE, id == 1 ? "Administrator" : oro_demo_pick(&g->rng, &oro_demo_job_titles));
+        set_text(g, U_TITLE,
+                 id == 1 ? "Administrator" : oro_demo_pick(&g->rng, &oro_demo_job_titles));
         set_bool(g, U_ENABLED, id == 1 || oro_demo_rng_chance(&g->rng, 95));
         set_text(g, U_PASSWORD, plan->options.password_hash);
         if (oro_demo_rng_chance(&g->rng, 70)) {
@@ -571,8 +668,10 @@ static int accounts(gen_t *g, const char **error)
         put(g, A_EMAIL, ORO_DEMO_TEXT, "info@%s", domain);
         put(g, A_WEBSITE, ORO_DEMO_TEXT, "https://www.%s/", domain);
         put(g, A_STREET, ORO_DEMO_TEXT, "%u %s %s", 1 + oro_demo_rng_below(&g->rng, 9999),
-            oro_demo_pick(&g->rng, &oro_demo_streets), oro_demo_pick(&g->rng, &oro_demo_street_kinds));
-        const oro_demo_city_t *city = &oro_demo_cities[oro_demo_rng_below(&g->rng, (uint32_t)oro_demo_city_count)];
+            oro_demo_pick(&g->rng, &oro_demo_streets),
+            oro_demo_pick(&g->rng, &oro_demo_street_kinds));
+        const oro_demo_city_t *city =
+            &oro_demo_cities[oro_demo_rng_below(&g->rng, (uint32_t)oro_demo_city_count)];
         set_text(g, A_CITY, city->city);
         set_text(g, A_POSTAL, city->postal_code);
         set_text(g, A_COUNTRY, city->country);
@@ -587,16 +686,17 @@ static int contacts(gen_t *g, const char **error)
 {
     static const char *const prefixes[2][3] = {{"Mr.", "Dr.", "Prof."}, {"Ms.", "Mrs.", "Dr."}};
     static const char *const suffixes[] = {"Jr.", "Sr.", "II", "III", "PhD"};
-    static const char *const sources[] = {"website", "website", "call", "email", "referral",
-                                          "partner", "other"};
+    static const char *const sources[] = {"website",  "website", "call", "email",
+                                          "referral", "partner", "other"};
     oro_demo_plan_t *plan = g->plan;
     int64_t ref = plan->options.reference_time;
     for (long id = 1; id <= plan->count[DEMO_CONTACTS]; id++) {
         begin_row(g, id);
         int32_t account = plan->contact_account[id];
         int org = account ? plan->account_org[account] : oro_demo_pick_org(&g->rng);
-        int32_t owner = account && oro_demo_rng_chance(&g->rng, 70) ? plan->account_owner[account]
-                                                                    : pick_id(&g->rng, &plan->org_users[org]);
+        int32_t owner = account && oro_demo_rng_chance(&g->rng, 70)
+                            ? plan->account_owner[account]
+                            : pick_id(&g->rng, &plan->org_users[org]);
         set_id(g, C_ACCOUNT, account);
         set_id(g, C_ORG, org);
         set_id(g, C_OWNER, owner);
@@ -669,14 +769,16 @@ static int opportunities(gen_t *g, const char **error)
         int org = plan->account_org[account];
         set_id(g, O_ACCOUNT, account);
         set_id(g, O_ORG, org);
-        set_id(g, O_OWNER, oro_demo_rng_chance(&g->rng, 60) ? plan->account_owner[account]
-                                                           : pick_id(&g->rng, &plan->org_users[org]));
+        set_id(g, O_OWNER,
+               oro_demo_rng_chance(&g->rng, 60) ? plan->account_owner[account]
+                                                : pick_id(&g->rng, &plan->org_users[org]));
         if (oro_demo_rng_chance(&g->rng, 80)) {
             set_id(g, O_CONTACT, pick_contact(plan, &g->rng, account));
         }
         put(g, O_NAME, ORO_DEMO_TEXT, "%u %s %ss for %s", 5 * (1 + oro_demo_rng_below(&g->rng, 40)),
             oro_demo_pick(&g->rng, &oro_demo_product_adjectives),
-            oro_demo_pick(&g->rng, &oro_demo_product_nouns), company_name(plan, account, NULL, NULL, g));
+            oro_demo_pick(&g->rng, &oro_demo_product_nouns),
+            company_name(plan, account, NULL, NULL, g));
         int64_t close = ref + oro_demo_rng_range(&g->rng, -YEAR, YEAR);
         set_time(g, O_CLOSE_DATE, close, 0);
         long long budget = 100 * (long long)(1000 + 250 * oro_demo_rng_below(&g->rng, 1000));
@@ -691,12 +793,14 @@ static int opportunities(gen_t *g, const char **error)
                 set_enum(g, O_CLOSE_REASON, "won");
             }
             else {
-                set_enum(g, O_CLOSE_REASON, oro_demo_rng_chance(&g->rng, 60) ? "outsold" : "cancelled");
+                set_enum(g, O_CLOSE_REASON,
+                         oro_demo_rng_chance(&g->rng, 60) ? "outsold" : "cancelled");
             }
         }
         else {
             set_enum(g, O_STATUS, "in_progress");
-            put(g, O_PROBABILITY, ORO_DEMO_NUMBER, "0.%02u", 5 * (2 + oro_demo_rng_below(&g->rng, 17)));
+            put(g, O_PROBABILITY, ORO_DEMO_NUMBER, "0.%02u",
+                5 * (2 + oro_demo_rng_below(&g->rng, 17)));
         }
         if (oro_demo_rng_chance(&g->rng, 20)) {
             set_text(g, O_DESCRIPTION, oro_demo_pick(&g->rng, &oro_demo_sentences));
@@ -742,8 +846,8 @@ static int products(gen_t *g, const char **error)
         put(g, P_SKU, ORO_DEMO_TEXT, "%s", info.sku);
         put(g, P_NAME, ORO_DEMO_TEXT, "%s %s %s", info.adjective, info.material, info.noun);
         if (oro_demo_rng_chance(&g->rng, 50)) {
-            put(g, P_DESCRIPTION, ORO_DEMO_TEXT, "A %s %s made of %s.",
-                squash(g, info.adjective), squash(g, info.noun), squash(g, info.material));
+            put(g, P_DESCRIPTION, ORO_DEMO_TEXT, "A %s %s made of %s.", squash(g, info.adjective),
+                squash(g, info.noun), squash(g, info.material));
         }
         set_money(g, P_PRICE, info.price);
         set_enum(g, P_STATUS, oro_demo_rng_chance(&g->rng, 92) ? "enabled" : "disabled");
@@ -922,8 +1026,8 @@ static int join_rows(gen_t *g, demo_join_t which, const char **error)
 }
 
 static const table_fn entity_fns[DEMO_N_ENTITIES] = {
-    organizations, business_units, role_rows,  users,  accounts,  contacts,
-    opportunities, categories,     products,   orders, line_items};
+    organizations, business_units, role_rows, users,  accounts,  contacts,
+    opportunities, categories,     products,  orders, line_items};
 
 long oro_demo_generate(oro_demo_plan_t *plan, const oro_demo_sink_t *sink, const char **error)
 {

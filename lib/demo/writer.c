@@ -73,11 +73,25 @@ void oro_demo_copy_field(oro_demo_buf_t *b, const oro_demo_value_t *v)
     char *o = b->data + b->len;
     for (const char *c = v->text; *c; c++) {
         switch (*c) {
-        case '\\': *o++ = '\\'; *o++ = '\\'; break;
-        case '\t': *o++ = '\\'; *o++ = 't'; break;
-        case '\n': *o++ = '\\'; *o++ = 'n'; break;
-        case '\r': *o++ = '\\'; *o++ = 'r'; break;
-        default: *o++ = *c; break;
+        case '\\':
+            *o++ = '\\';
+            *o++ = '\\';
+            break;
+        case '\t':
+            *o++ = '\\';
+            *o++ = 't';
+            break;
+        case '\n':
+            *o++ = '\\';
+            *o++ = 'n';
+            break;
+        case '\r':
+            *o++ = '\\';
+            *o++ = 'r';
+            break;
+        default:
+            *o++ = *c;
+            break;
         }
     }
     b->len = (size_t)(o - b->data);
@@ -127,18 +141,18 @@ const char *oro_demo_quoted_columns(apr_pool_t *p, oro_dialect_t dialect, int nc
 
 struct oro_demo_writer {
     oro_db_t *db;
-    apr_pool_t *pool;       /* the load's */
-    apr_pool_t *statement;  /* cleared after each INSERT (escaped values) */
+    apr_pool_t *pool;      /* the load's */
+    apr_pool_t *statement; /* cleared after each INSERT (escaped values) */
     oro_demo_buf_t buf;
     const char *table;
     int ncolumns;
-    long rows, pending;     /* rows of the table; rows in buf not yet sent */
-    size_t prefix_len;      /* MariaDB: "INSERT INTO t (…) VALUES " */
-    PGconn *conn;           /* PostgreSQL */
+    long rows, pending;         /* rows of the table; rows in buf not yet sent */
+    size_t prefix_len;          /* MariaDB: "INSERT INTO t (…) VALUES " */
+    PGconn *conn;               /* PostgreSQL */
     apr_dbd_transaction_t *txn; /* MariaDB: the table's transaction */
     oro_demo_progress_fn progress;
     void *progress_baton;
-    apr_hash_t *counts;     /* table -> long *: rows written */
+    apr_hash_t *counts;          /* table -> long *: rows written */
     apr_array_header_t *started; /* tables begun, in order (MariaDB clean-up) */
 };
 
@@ -344,8 +358,8 @@ oro_demo_writer_t *oro_demo_writer_make(oro_db_t *db, apr_pool_t *p, oro_demo_pr
     w->db = db;
     w->pool = p;
     apr_pool_create(&w->statement, p);
-    oro_demo_buf_init(&w->buf, db->dialect == ORO_DIALECT_PGSQL ? COPY_CHUNK + 4096
-                                                                : INSERT_BYTES + 65536);
+    oro_demo_buf_init(&w->buf,
+                      db->dialect == ORO_DIALECT_PGSQL ? COPY_CHUNK + 4096 : INSERT_BYTES + 65536);
     apr_pool_cleanup_register(p, &w->buf, free_buf, apr_pool_cleanup_null);
     if (db->dialect == ORO_DIALECT_PGSQL) {
         w->conn = apr_dbd_native_handle(db->driver, db->handle);

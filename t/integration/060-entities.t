@@ -43,15 +43,21 @@ sub edit_contact {
     open my $w, '>', $file or die; print $w JSON::PP->new->pretty->encode($def); close $w;
 }
 
-# rows that must survive
+# rows that must survive (an organization, unit and user of our own when the
+# database has none yet)
 my ($org) = sql("SELECT MIN(id) FROM oro_organization");
-my ($user) = sql("SELECT MIN(id) FROM oro_user");
-SKIP: {
-    skip 'no demo data', 1 unless $org && $user;
-    sql("INSERT INTO orocrm_contact (first_name, last_name, owner_id, organization_id) "
-        . "VALUES ('Schema', 'Survivor', $user, $org)");
-    pass('a contact to keep');
+my $own_rows = !$org;
+if ($own_rows) {
+    sql("INSERT INTO oro_organization (name, enabled) VALUES ('Schema Test Org', " . ($db eq 'mysql' ? 1 : 'true') . ")");
+    ($org) = sql("SELECT MIN(id) FROM oro_organization");
+    sql("INSERT INTO oro_business_unit (name, organization_id) VALUES ('Schema Test Unit', $org)");
+    my ($unit) = sql("SELECT MIN(id) FROM oro_business_unit");
+    sql("INSERT INTO oro_user (username, email, enabled, login_count, business_unit_owner_id, organization_id) "
+        . "VALUES ('schema-test', 'schema-test\@example.com', " . ($db eq 'mysql' ? 1 : 'true') . ", 0, $unit, $org)");
 }
+my ($user) = sql("SELECT MIN(id) FROM oro_user");
+sql("INSERT INTO orocrm_contact (first_name, last_name, owner_id, organization_id) "
+    . "VALUES ('Schema', 'Survivor', $user, $org)");
 my ($before) = sql("SELECT COUNT(*) FROM orocrm_contact");
 
 edit_contact(sub { $_[0]{fields}{nickname} = {type => 'string', length => 100} });
@@ -63,7 +69,7 @@ like($out, qr/add column orocrm_contact\.nickname/, 'and says so');
 my ($after) = sql("SELECT COUNT(*) FROM orocrm_contact");
 is($after, $before, 'no row lost');
 my @survivor = sql("SELECT first_name, last_name FROM orocrm_contact WHERE last_name = 'Survivor'");
-is(scalar @survivor, $org && $user ? 1 : 0, 'existing rows intact');
+is(scalar @survivor, 1, 'existing rows intact');
 my @col = sql($db eq 'mysql'
     ? "SELECT character_maximum_length FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'orocrm_contact' AND column_name = 'nickname'"
     : "SELECT character_maximum_length FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = 'orocrm_contact' AND column_name = 'nickname'");
@@ -119,5 +125,10 @@ like($out, qr/drop column orocrm_contact\.nickname/, 'dropping the test column')
 ($rc, $out) = oroctl('schema:update');
 like($out, qr/0 entity change\(s\)/, 'the schema matches the real definitions again');
 sql("DELETE FROM orocrm_contact WHERE last_name = 'Survivor'");
+if ($own_rows) {
+    sql("DELETE FROM oro_user WHERE username = 'schema-test'");
+    sql("DELETE FROM oro_business_unit WHERE name = 'Schema Test Unit'");
+    sql("DELETE FROM oro_organization WHERE name = 'Schema Test Org'");
+}
 
 done_testing;

@@ -34,7 +34,8 @@ is($rc, 0, 'status exits 0 when everything runs') or diag $out;
 # stop, stop again, nothing left; start again works on the same state
 ($rc, $out, $err) = run_cmd($stack, 'stop');
 is($rc, 0, 'stop') or diag "$out$err";
-my @left = grep { /\d/ } split /\s+/, `pgrep -f -- '$var/' 2>/dev/null`;
+my (undef, $pgrep_out) = run_cmd('pgrep', '-f', '--', "$var/");
+my @left = grep { /\d/ } split /\s+/, $pgrep_out;
 is_deeply(\@left, [], 'no process of the stack is left') or diag `ps -o pid,args -p @left`;
 is(http(GET => '/api/system/status')->{status}, 599, 'nothing listens any more');
 ($rc, $out, $err) = run_cmd($stack, 'stop');

@@ -32,16 +32,24 @@ sub json_of {
     return $doc;
 }
 
-# wait_until(SECONDS, CODE): polls CODE every 0.2 s until it returns true.
+# wait_until(SECONDS, CODE): polls CODE every 0.2 s until it returns true (scalar
+# context) or a non-empty list (list context), and returns that; the last answer on
+# timeout.
 sub wait_until {
     my ($seconds, $code) = @_;
     my $end = time + $seconds;
-    while (time < $end) {
+    if (wantarray) {
+        while (1) {
+            my @v = $code->();
+            return @v if @v || time >= $end;
+            sleep 0.2;
+        }
+    }
+    while (1) {
         my $v = $code->();
-        return $v if $v;
+        return $v if $v || time >= $end;
         sleep 0.2;
     }
-    return $code->();
 }
 
 # run_cmd(@argv) -> (exit code, stdout, stderr)
