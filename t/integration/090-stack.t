@@ -50,4 +50,40 @@ like($out, qr{http://127\.0\.0\.1:$ENV{ORO_HTTP_PORT}/}, 'prints the URL');
 like($out, qr/admin/, 'prints the admin login');
 is(http(GET => '/api/system/status')->{status}, 200, 'status is 200 again');
 
+# `make run` (build/stack run) in a terminal: Ctrl-C stops every process it started.
+# script(1) gives it a pseudo-terminal, so ^C goes through the terminal as a user's does.
+{
+    use IPC::Open2;
+    my $pid = open2(my $from, my $to, 'script', '-qefc', "$stack run", '/dev/null');
+    my $seen = '';
+    my $ready = eval {
+        local $SIG{ALRM} = sub { die "timeout\n" };
+        alarm 120;
+        while (my $line = <$from>) {
+            $seen .= $line;
+            last if $line =~ /Ctrl-C stops the stack/;
+        }
+        alarm 0;
+        1;
+    };
+    ok($ready && $seen =~ /Ctrl-C stops the stack/, 'run prints the banner and waits') or diag $seen;
+    like($seen, qr{http://127\.0\.0\.1:$ENV{ORO_HTTP_PORT}/}, 'with the URL');
+    is(http(GET => '/api/system/status')->{status}, 200, 'the stack answers while run waits');
+    syswrite $to, "\003";
+    my $rest = eval {
+        local $SIG{ALRM} = sub { die "timeout\n" };
+        alarm 60;
+        my $r = '';
+        while (my $line = <$from>) { $r .= $line }
+        alarm 0;
+        $r;
+    } // '(timeout)';
+    close $to;
+    waitpid $pid, 0;
+    is($? >> 8, 0, 'Ctrl-C ends run with exit status 0') or diag "$seen$rest";
+    like($rest, qr/stopped/, 'after stopping the stack');
+    my (undef, $left_out) = run_cmd('pgrep', '-f', '--', "$var/");
+    is($left_out, '', 'no process of the stack is left after Ctrl-C');
+}
+
 done_testing;
