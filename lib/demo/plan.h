@@ -1,5 +1,7 @@
 /* lib/demo/plan.h — the inside of oro_demo_plan_t, shared by plan.c (layout and
- * structure) and rows.c (values). Not part of liboro's API. */
+ * structure), and the generator's state and value helpers, shared by values.c (the
+ * values), rows.c (the rows of each entity) and generate.c (the walk over the tables).
+ * Not part of liboro's API. */
 #ifndef ORO_DEMO_PLAN_H
 #define ORO_DEMO_PLAN_H
 
@@ -115,5 +117,99 @@ enum {
     DEMO_STREAM_LINES = 500,     /* an order's line items */
     DEMO_STREAM_NAME = 600       /* + demo_entity_t: names other tables repeat */
 };
+
+/* ---- the generator (values.c, rows.c, generate.c) ---- */
+
+#define ORO_DEMO_YEAR (365 * 86400)
+
+/* Slots shared by every entity come first (rows.c's COMMON_SLOTS). */
+enum { DEMO_SLOT_ID, DEMO_SLOT_CREATED, DEMO_SLOT_UPDATED, DEMO_SLOT_COMMON };
+
+/* The state of oro_demo_generate: the table being written and the row being built.
+ * Values live in scratch until the next row begins. */
+typedef struct {
+    oro_demo_plan_t *plan;
+    const demo_step_t *step;
+    const oro_demo_sink_t *sink;
+    oro_demo_rng_t rng;
+    oro_demo_value_t slots[ORO_DEMO_MAX_SLOTS];
+    oro_demo_value_t *row;
+    long rows;
+    size_t used;
+    char scratch[16384];
+} demo_gen_t;
+
+/* Formats into the row's scratch space and stores the result in slot (slot < 0: only
+ * returns it). NB: the scratch is large enough for every value a row makes; a value
+ * that would overflow is cut short rather than written out of bounds. */
+char *oro_demo_put(demo_gen_t *g, int slot, oro_demo_kind_t kind, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* text (not copied) as a text value; NULL stores SQL NULL. */
+void oro_demo_set_text(demo_gen_t *g, int slot, const char *text);
+
+/* id as a number; an id <= 0 (none) leaves the slot NULL. */
+void oro_demo_set_id(demo_gen_t *g, int slot, long id);
+
+/* cents (not negative) as a decimal with two places: 1234 -> "12.34". */
+void oro_demo_set_money(demo_gen_t *g, int slot, long long cents);
+
+/* "1" or "0". */
+void oro_demo_set_bool(demo_gen_t *g, int slot, int value);
+
+/* t as a date or a timestamp (microseconds drawn from the row's PRNG). */
+void oro_demo_set_time(demo_gen_t *g, int slot, int64_t t, int with_time);
+
+/* preferred if the field declares it, else one of the declared values at random. */
+void oro_demo_set_enum(demo_gen_t *g, int slot, const char *preferred);
+
+/* text lower-cased with everything but letters and digits dropped: "O'Neil & Co" ->
+ * "oneilco". */
+char *oro_demo_squash(demo_gen_t *g, const char *text);
+
+/* A "+1-555-01NN-NNN" number drawn from the row's PRNG. */
+void oro_demo_set_phone(demo_gen_t *g, int slot);
+
+/* created_at spreads the table's rows over the 3 years before the reference time,
+ * ascending with the id (organizations, units, roles, users and categories: over the
+ * 30 days before that, as a set-up would); updated_at follows within 60 days, never
+ * after the reference. Depends on (seed, which, id) only. Returns created_at. */
+int64_t oro_demo_set_timestamps(demo_gen_t *g, demo_entity_t which, long id, long count);
+
+/* Starts row id of the current table: its PRNG, id and timestamps. */
+int64_t oro_demo_begin_row(demo_gen_t *g, long id);
+
+/* Hands the row to the sink: slots to columns, strings cut to the column's length,
+ * enum values checked against the metadata. */
+int oro_demo_emit(demo_gen_t *g, long id, const char **error);
+
+/* Picks a first and last name; *pair indexes the uniqueness counters. */
+void oro_demo_pick_name(oro_demo_rng_t *rng, int gender, const char **first, const char **last,
+                        size_t *pair);
+
+/* "first.last", then "first.last2", "first.last3", … for the same pair: unique as long
+ * as names contain no digits and no dots. */
+const char *oro_demo_unique_local_part(demo_gen_t *g, uint32_t *counters, size_t pair,
+                                       const char *first, const char *last);
+
+/* The name of account ("Word Kind Suffix"): a function of the seed and the account
+ * alone, so that contacts repeat their account's domain. *domain (may be NULL)
+ * receives its mail domain, *industry (may be NULL) the industry its kind suggests.
+ * Strings in g's scratch space. */
+const char *oro_demo_company_name(oro_demo_plan_t *plan, long account, const char **domain,
+                                  const char **industry, demo_gen_t *g);
+
+typedef struct {
+    const char *adjective, *material, *noun;
+    char sku[32];
+    long long price; /* cents */
+} demo_product_info_t;
+
+/* A product's SKU, name words and price: a function of the seed and the id alone, so
+ * that order line items repeat them. */
+void oro_demo_product_info(const oro_demo_plan_t *plan, long id, demo_product_info_t *info);
+
+/* Writes the rows of one entity table (rows.c): 0, or -1 with *error from the sink. */
+int oro_demo_entity_rows(demo_gen_t *g, demo_entity_t which, const char **error);
 
 #endif

@@ -45,11 +45,10 @@ $extra
 CONF
     close $fh;
     unlink "$dir/error.log";
-    my @cmd = ('/usr/sbin/apache2', '-f', "$dir/httpd.conf", '-k', 'start');
-    my ($rc, $stdout, $stderr) = run_cmd(@cmd);
+    my ($rc, $stdout, $stderr) = apache('-f', "$dir/httpd.conf", '-k', 'start');
     my $log = slurp("$dir/error.log");
     if ($rc == 0) {
-        run_cmd('/usr/sbin/apache2', '-f', "$dir/httpd.conf", '-k', 'stop');
+        apache('-f', "$dir/httpd.conf", '-k', 'stop');
         wait_until(10, sub { !-e "$dir/httpd.pid" });
     }
     return ($rc, "$stdout$stderr$log");
@@ -94,9 +93,9 @@ print $fh "ServerName 127.0.0.1\nListen 127.0.0.1:$port\nPidFile $dir/httpd.pid\
     . "LoadModule oro_module $out/mod_oro.so\n";
 close $fh;
 unlink "$dir/error.log";
-my ($rc2, $o, $e) = run_cmd('/usr/sbin/apache2', '-f', "$dir/nodbd.conf", '-k', 'start');
+my ($rc2, $o, $e) = apache('-f', "$dir/nodbd.conf", '-k', 'start');
 my $all = $o . $e . slurp("$dir/error.log");
-if ($rc2 == 0) { run_cmd('/usr/sbin/apache2', '-f', "$dir/nodbd.conf", '-k', 'stop'); }
+if ($rc2 == 0) { apache('-f', "$dir/nodbd.conf", '-k', 'stop'); }
 isnt($rc2, 0, 'httpd without mod_dbd refuses to start');
 like($all, qr/you must load mod_dbd/, 'and says mod_dbd is needed');
 

@@ -112,9 +112,9 @@ $conf =~ s/^ErrorLog .*$/ErrorLog $tmp\/error.log/m;
 open $fh, '>', "$tmp/httpd.conf" or die;
 print $fh "$conf\nOroEntityConfig $tmp/entities\n";
 close $fh;
-($rc, $out, $err) = run_cmd('/usr/sbin/apache2', '-f', "$tmp/httpd.conf", '-k', 'start');
+($rc, $out, $err) = apache('-f', "$tmp/httpd.conf", '-k', 'start');
 my $log = slurp("$tmp/error.log");
-if ($rc == 0) { run_cmd('/usr/sbin/apache2', '-f', "$tmp/httpd.conf", '-k', 'stop') }
+if ($rc == 0) { apache('-f', "$tmp/httpd.conf", '-k', 'stop') }
 isnt($rc, 0, 'httpd refuses to start with it');
 like("$out$err$log", qr{fields\.primaryEmail\.type: unknown type "emial"}, 'and logs the precise error');
 

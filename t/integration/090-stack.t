@@ -81,7 +81,8 @@ is(http(GET => '/api/system/status')->{status}, 200, 'status is 200 again');
     close $to;
     waitpid $pid, 0;
     is($? >> 8, 0, 'Ctrl-C ends run with exit status 0') or diag "$seen$rest";
-    like($rest, qr/stopped/, 'after stopping the stack');
+    my ($status_rc) = run_cmd($stack, 'status');
+    is($status_rc, 3, 'every component is stopped');
     my (undef, $left_out) = run_cmd('pgrep', '-f', '--', "$var/");
     is($left_out, '', 'no process of the stack is left after Ctrl-C');
 }

@@ -10,7 +10,7 @@ use Time::HiRes qw(sleep time);
 use File::Temp qw(tempdir);
 
 our @EXPORT = qw(base_url api http json_of wait_until run_cmd stack_env config_path
-                 consumer_pid worker_pids root_dir out_dir var_dir slurp sql oroctl);
+                 consumer_pid worker_pids root_dir out_dir var_dir slurp sql oroctl apache);
 
 sub root_dir { my $d = __FILE__; $d =~ s{/t/lib/OroTest\.pm$}{}; return $d eq __FILE__ ? '.' : $d }
 sub var_dir  { $ENV{ORO_VAR} or die "ORO_VAR is not set: run through t/run-all\n" }
@@ -98,6 +98,21 @@ sub sql {
 # oroctl(ARGS...) -> (exit code, stdout, stderr) against the stack's configuration
 sub oroctl {
     return run_cmd(out_dir() . '/oroctl', '--config', config_path(), @_);
+}
+
+# apache(ARGS...) -> (exit code, stdout, stderr) of /usr/sbin/apache2; with the
+# sanitizer build the module needs the sanitizer runtimes preloaded, as build/stack does.
+sub apache {
+    my @args = @_;
+    local $ENV{LD_PRELOAD} = $ENV{LD_PRELOAD};
+    local $ENV{ASAN_OPTIONS} = $ENV{ASAN_OPTIONS};
+    if (($ENV{ORO_SANITIZE} || '') eq '1') {
+        chomp(my $asan = `gcc -print-file-name=libasan.so`);
+        chomp(my $ubsan = `gcc -print-file-name=libubsan.so`);
+        $ENV{LD_PRELOAD} = "$asan $ubsan";
+        $ENV{ASAN_OPTIONS} = 'detect_leaks=0';
+    }
+    return run_cmd('/usr/sbin/apache2', @args);
 }
 
 sub consumer_pid {
