@@ -188,6 +188,9 @@ int oro_demo_load(oro_db_t *db, apr_pool_t *p, oro_demo_plan_t *plan, oro_demo_p
     if (rc == 0 && relaxed == 1) {
         rc = verify_references(db, p, plan, w, error);
     }
+    if (rc == 0 && relaxed == 2) {
+        rc = oro_demo_writer_restore(w, error);
+    }
     if (db->dialect == ORO_DIALECT_PGSQL) {
         if (rc != 0) {
             oro_demo_writer_abort(w);
@@ -203,7 +206,7 @@ int oro_demo_load(oro_db_t *db, apr_pool_t *p, oro_demo_plan_t *plan, oro_demo_p
             oro_demo_writer_abort(w);
             clean_up_mysql(db, p, w, error);
         }
-        oro_demo_writer_restore(w);
+        oro_demo_writer_restore(w, &ignored);
     }
     if (stats != NULL) {
         stats->rows = total < 0 ? 0 : total;

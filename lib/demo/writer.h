@@ -23,16 +23,16 @@ const apr_array_header_t *oro_demo_writer_started(const oro_demo_writer_t *w);
  * transaction (MariaDB). */
 void oro_demo_writer_abort(oro_demo_writer_t *w);
 
-/* Turns the per-row foreign key checks off for the load: MariaDB (for the session:
- * foreign_key_checks and unique_checks), PostgreSQL (session_replication_role =
- * replica for the transaction, which needs a superuser; otherwise checks stay on).
- * Returns 1 when checks are off (the caller verifies the references in bulk
- * afterwards), 0 when they stay on, -1 with *error. PostgreSQL: call inside the
- * transaction. */
+/* Turns the per-row foreign key checks off for the load. MariaDB: foreign_key_checks
+ * and unique_checks off for the session; returns 1 (the caller verifies the references
+ * in bulk afterwards). PostgreSQL, inside the load's transaction: drops the schema's
+ * foreign keys; returns 2 (oro_demo_writer_restore re-adds and so validates them).
+ * -1 with *error. */
 int oro_demo_writer_relax(oro_demo_writer_t *w, const char **error);
 
-/* Turns the checks back on (MariaDB; PostgreSQL's end with the transaction). */
-void oro_demo_writer_restore(oro_demo_writer_t *w);
+/* Turns the checks back on: MariaDB's session settings; PostgreSQL re-adds the dropped
+ * foreign keys, validating every row (call before commit). 0, or -1 with *error. */
+int oro_demo_writer_restore(oro_demo_writer_t *w, const char **error);
 
 /* "c1", "c2" (or `c1`, `c2`), in p. */
 const char *oro_demo_quoted_columns(apr_pool_t *p, oro_dialect_t dialect, int ncolumns,
