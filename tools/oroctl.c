@@ -42,14 +42,13 @@ const oro_meta_t *oroctl_meta(oroctl_context_t *ctx)
 
 static void print_help(FILE *out)
 {
-    fprintf(out,
-            "usage: oroctl [--config FILE] COMMAND [OPTIONS]\n"
-            "       oroctl help COMMAND | COMMAND --help\n"
-            "\n"
-            "Maintenance of a mod_oro installation. FILE is the Apache configuration file\n"
-            "httpd uses (default: $ORO_CONFIG, else " DEFAULT_CONFIG ").\n"
-            "\n"
-            "commands:\n");
+    fprintf(out, "usage: oroctl [--config FILE] COMMAND [OPTIONS]\n"
+                 "       oroctl help COMMAND | COMMAND --help\n"
+                 "\n"
+                 "Maintenance of a mod_oro installation. FILE is the Apache configuration file\n"
+                 "httpd uses (default: $ORO_CONFIG, else " DEFAULT_CONFIG ").\n"
+                 "\n"
+                 "commands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++) {
         fprintf(out, "  %-16s %s\n", commands[i]->name, commands[i]->summary);
     }

@@ -10,10 +10,10 @@
 /* Exit codes, documented in `oroctl --help` and docs/oroctl.md. */
 enum {
     OROCTL_OK = 0,
-    OROCTL_FAILED = 1,      /* the command ran and failed (e.g. a migration failed) */
-    OROCTL_USAGE = 2,       /* unknown command or option, bad argument */
-    OROCTL_CONFIG = 3,      /* the configuration file is missing or invalid */
-    OROCTL_UNAVAILABLE = 4  /* the database could not be reached */
+    OROCTL_FAILED = 1,     /* the command ran and failed (e.g. a migration failed) */
+    OROCTL_USAGE = 2,      /* unknown command or option, bad argument */
+    OROCTL_CONFIG = 3,     /* the configuration file is missing or invalid */
+    OROCTL_UNAVAILABLE = 4 /* the database could not be reached */
 };
 
 typedef struct {

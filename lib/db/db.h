@@ -15,7 +15,7 @@ typedef struct {
     apr_dbd_t *handle;
     oro_dialect_t dialect;
     const char *driver_name;
-    apr_pool_t *txn_pool;               /* the open transaction's, see oro_db_begin */
+    apr_pool_t *txn_pool; /* the open transaction's, see oro_db_begin */
 } oro_db_t;
 
 /* Maps an apr_dbd driver name to a dialect; returns -1 for drivers we do not support. */

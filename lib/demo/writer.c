@@ -155,12 +155,12 @@ struct oro_demo_writer {
     apr_dbd_transaction_t *txn; /* MariaDB: the table's transaction */
     oro_demo_progress_fn progress;
     void *progress_baton;
-    apr_hash_t *counts;          /* table -> long *: rows written */
-    apr_array_header_t *started; /* tables begun, in order (MariaDB clean-up) */
+    apr_hash_t *counts;               /* table -> long *: rows written */
+    apr_array_header_t *started;      /* tables begun, in order (MariaDB clean-up) */
     apr_array_header_t *dropped_keys; /* PostgreSQL: ADD CONSTRAINT statements to re-run */
-    MYSQL *mysql;                /* MariaDB, when LOAD DATA LOCAL is allowed; else NULL */
-    const char *load_sql;        /* MariaDB: LOAD DATA statement of the table */
-    size_t load_pos;             /* MariaDB: bytes of buf handed to the server */
+    MYSQL *mysql;                     /* MariaDB, when LOAD DATA LOCAL is allowed; else NULL */
+    const char *load_sql;             /* MariaDB: LOAD DATA statement of the table */
+    size_t load_pos;                  /* MariaDB: bytes of buf handed to the server */
 };
 
 static const char *pg_error(oro_demo_writer_t *w, const char *what)
@@ -223,8 +223,7 @@ static int load_flush(oro_demo_writer_t *w, const char **error)
     if (w->buf.len == 0) {
         return 0;
     }
-    mysql_set_local_infile_handler(w->mysql, infile_init, infile_read, infile_end, infile_error,
-                                   w);
+    mysql_set_local_infile_handler(w->mysql, infile_init, infile_read, infile_end, infile_error, w);
     int rc = mysql_real_query(w->mysql, w->load_sql, (unsigned long)strlen(w->load_sql));
     if (rc != 0 || mysql_warning_count(w->mysql) > 0) {
         *error = apr_psprintf(w->pool, "could not load rows into %s: %s", w->table,
@@ -407,12 +406,11 @@ int oro_demo_writer_relax(oro_demo_writer_t *w, const char **error)
     /* NB: dropping and re-adding the foreign keys inside the load's transaction checks
      * every reference once per key (a join) instead of once per row, needs only table
      * ownership (not a superuser), and leaves nothing changed if anything fails. */
-    PGresult *res = PQexec(w->conn,
-                           "SELECT c.conrelid::regclass::text, c.conname, "
-                           "pg_get_constraintdef(c.oid) FROM pg_constraint c "
-                           "JOIN pg_namespace n ON n.oid = c.connamespace "
-                           "WHERE c.contype = 'f' AND n.nspname = current_schema() "
-                           "ORDER BY 1, 2");
+    PGresult *res = PQexec(w->conn, "SELECT c.conrelid::regclass::text, c.conname, "
+                                    "pg_get_constraintdef(c.oid) FROM pg_constraint c "
+                                    "JOIN pg_namespace n ON n.oid = c.connamespace "
+                                    "WHERE c.contype = 'f' AND n.nspname = current_schema() "
+                                    "ORDER BY 1, 2");
     if (PQresultStatus(res) != PGRES_TUPLES_OK) {
         *error = apr_psprintf(w->pool, "could not list the foreign keys: %s",
                               oro_db_one_line(w->pool, PQerrorMessage(w->conn)));
@@ -464,8 +462,8 @@ oro_demo_writer_t *oro_demo_writer_make(oro_db_t *db, apr_pool_t *p, oro_demo_pr
     w->db = db;
     w->pool = p;
     apr_pool_create(&w->statement, p);
-    oro_demo_buf_init(&w->buf, db->dialect == ORO_DIALECT_PGSQL ? COPY_CHUNK + 4096
-                                                                : LOAD_CHUNK + 65536);
+    oro_demo_buf_init(&w->buf,
+                      db->dialect == ORO_DIALECT_PGSQL ? COPY_CHUNK + 4096 : LOAD_CHUNK + 65536);
     apr_pool_cleanup_register(p, &w->buf, free_buf, apr_pool_cleanup_null);
     if (db->dialect == ORO_DIALECT_PGSQL) {
         w->conn = apr_dbd_native_handle(db->driver, db->handle);

@@ -60,6 +60,15 @@ sql("INSERT INTO orocrm_contact (first_name, last_name, owner_id, organization_i
     . "VALUES ('Schema', 'Survivor', $user, $org)");
 my ($before) = sql("SELECT COUNT(*) FROM orocrm_contact");
 
+# createdAt / updatedAt are kept by the database, whoever writes
+my ($created, $updated) = split /\t/, (sql("SELECT created_at, updated_at FROM orocrm_contact WHERE last_name = 'Survivor'"))[0];
+ok($created && $created eq $updated, 'a new row gets createdAt = updatedAt by default');
+select(undef, undef, undef, 0.05);
+sql("UPDATE orocrm_contact SET job_title = 'Tester' WHERE last_name = 'Survivor'");
+my ($created2, $updated2) = split /\t/, (sql("SELECT created_at, updated_at FROM orocrm_contact WHERE last_name = 'Survivor'"))[0];
+is($created2, $created, 'an update keeps createdAt');
+ok($updated2 gt $updated, "an update moves updatedAt ($updated -> $updated2)");
+
 edit_contact(sub { $_[0]{fields}{nickname} = {type => 'string', length => 100} });
 ($rc, $out, $err) = run_cmd(@ctl, 'schema:update', '--dry-run');
 like($out, qr/ALTER TABLE .orocrm_contact. ADD COLUMN .nickname. varchar\(100\)/, '--dry-run shows the new column');

@@ -746,10 +746,12 @@ static void test_field_defaults(void **state)
                        "t.json: fields.a.default: must be true or false for a boolean field");
     expect_field_error(f, "'a': {'type': 'boolean', 'default': 1}",
                        "t.json: fields.a.default: must be true or false for a boolean field");
-    expect_field_error(f, "'a': {'type': 'integer', 'default': '5'}",
-                       "t.json: fields.a.default: must be a whole number for a field of type integer");
-    expect_field_error(f, "'a': {'type': 'integer', 'default': 1.5}",
-                       "t.json: fields.a.default: must be a whole number for a field of type integer");
+    expect_field_error(
+        f, "'a': {'type': 'integer', 'default': '5'}",
+        "t.json: fields.a.default: must be a whole number for a field of type integer");
+    expect_field_error(
+        f, "'a': {'type': 'integer', 'default': 1.5}",
+        "t.json: fields.a.default: must be a whole number for a field of type integer");
     expect_field_error(f, "'a': {'type': 'integer', 'default': 2147483648}",
                        "t.json: fields.a.default: is out of range for a field of type integer");
     expect_field_error(f, "'a': {'type': 'integer', 'default': -2147483649}",
@@ -1094,7 +1096,8 @@ static void test_all_errors_at_once(void **state)
                   "            'n': {'type': 'integer', 'default': 'x'}}}",
                   NULL, "t.json: fields.email.type: unknown type \"emial\"",
                   "t.json: fields.id: \"id\" is reserved",
-                  "t.json: fields.n.default: must be a whole number for a field of type integer", NULL);
+                  "t.json: fields.n.default: must be a whole number for a field of type integer",
+                  NULL);
     /* problems in several files and in both passes, in file order then pass order */
     expect_errors(f, "a.json", "{", "b.json", thing(p, "'x': {'type': 'enum'}", NULL), "c.json",
                   part(p, "", "'t': {'type': 'many-to-one', 'target': 'thingies'}"), NULL,
