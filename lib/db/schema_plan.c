@@ -333,6 +333,32 @@ static void plan_alter_type(planner_t *pl, const oro_db_table_t *t, const oro_fi
     }
 }
 
+/* NULL to NOT NULL (refused without force: rows may hold NULL) or back. what names
+ * the field for messages ("contacts.nickname"); definition is the full column
+ * definition MariaDB's MODIFY needs. */
+static void plan_nullability(planner_t *pl, const oro_db_table_t *t, const char *what,
+                             const char *column, int nullable_now, int want_not_null,
+                             const char *definition)
+{
+    apr_pool_t *p = pl->pool;
+    if (nullable_now == !want_not_null) {
+        return;
+    }
+    if (want_not_null && !pl->force) {
+        refuse(pl,
+               "%s became required: making %s.%s NOT NULL fails if a row holds NULL; fill it, "
+               "then run with --force",
+               what, t->name, column);
+        return;
+    }
+    emit(pl, 1,
+         apr_psprintf(p, "make %s.%s %s", t->name, column, want_not_null ? "NOT NULL" : "optional"),
+         pl->dialect == ORO_DIALECT_MYSQL
+             ? apr_psprintf(p, "ALTER TABLE %s MODIFY %s", q(pl, t->name), definition)
+             : apr_psprintf(p, "ALTER TABLE %s ALTER COLUMN %s %s NOT NULL", q(pl, t->name),
+                            q(pl, column), want_not_null ? "SET" : "DROP"));
+}
+
 static void plan_field(planner_t *pl, const oro_entity_t *e, const oro_db_table_t *t,
                        const oro_field_t *f)
 {
@@ -367,30 +393,8 @@ static void plan_field(planner_t *pl, const oro_entity_t *e, const oro_db_table_
             return;
         }
     }
-    int want_not_null = field_not_null(f);
-    if (have->nullable && want_not_null) {
-        if (!pl->force) {
-            refuse(pl,
-                   "%s.%s became required: making %s.%s NOT NULL fails if a row holds NULL; "
-                   "fill it, then run with --force",
-                   e->type, f->name, t->name, f->column);
-            return;
-        }
-        emit(pl, 1, apr_psprintf(p, "make %s.%s NOT NULL", t->name, f->column),
-             pl->dialect == ORO_DIALECT_MYSQL
-                 ? apr_psprintf(p, "ALTER TABLE %s MODIFY %s", q(pl, t->name),
-                                field_definition(pl, f))
-                 : apr_psprintf(p, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", q(pl, t->name),
-                                q(pl, f->column)));
-    }
-    else if (!have->nullable && !want_not_null) {
-        emit(pl, 1, apr_psprintf(p, "make %s.%s optional", t->name, f->column),
-             pl->dialect == ORO_DIALECT_MYSQL
-                 ? apr_psprintf(p, "ALTER TABLE %s MODIFY %s", q(pl, t->name),
-                                field_definition(pl, f))
-                 : apr_psprintf(p, "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", q(pl, t->name),
-                                q(pl, f->column)));
-    }
+    plan_nullability(pl, t, apr_pstrcat(p, e->type, ".", f->name, NULL), f->column, have->nullable,
+                     field_not_null(f), field_definition(pl, f));
 }
 
 static void plan_relation_column(planner_t *pl, const oro_entity_t *e, const oro_db_table_t *t,
@@ -412,29 +416,8 @@ static void plan_relation_column(planner_t *pl, const oro_entity_t *e, const oro
                           pl->dialect == ORO_DIALECT_MYSQL ? ", LOCK=NONE" : ""));
         return;
     }
-    if (have->nullable && r->required) {
-        if (!pl->force) {
-            refuse(pl,
-                   "%s.%s became required: making %s.%s NOT NULL fails if a row holds NULL; "
-                   "fill it, then run with --force",
-                   e->type, r->name, t->name, r->column);
-            return;
-        }
-        emit(pl, 1, apr_psprintf(p, "make %s.%s NOT NULL", t->name, r->column),
-             pl->dialect == ORO_DIALECT_MYSQL
-                 ? apr_psprintf(p, "ALTER TABLE %s MODIFY %s", q(pl, t->name),
-                                relation_definition(pl, r))
-                 : apr_psprintf(p, "ALTER TABLE %s ALTER COLUMN %s SET NOT NULL", q(pl, t->name),
-                                q(pl, r->column)));
-    }
-    else if (!have->nullable && !r->required) {
-        emit(pl, 1, apr_psprintf(p, "make %s.%s optional", t->name, r->column),
-             pl->dialect == ORO_DIALECT_MYSQL
-                 ? apr_psprintf(p, "ALTER TABLE %s MODIFY %s", q(pl, t->name),
-                                relation_definition(pl, r))
-                 : apr_psprintf(p, "ALTER TABLE %s ALTER COLUMN %s DROP NOT NULL", q(pl, t->name),
-                                q(pl, r->column)));
-    }
+    plan_nullability(pl, t, apr_pstrcat(p, e->type, ".", r->name, NULL), r->column, have->nullable,
+                     r->required, relation_definition(pl, r));
 }
 
 static void plan_create_table(planner_t *pl, const oro_entity_t *e)
