@@ -56,9 +56,10 @@ static const command_rec oro_commands[] = {
  * a failure stops httpd with a message naming the directive and the path. */
 static int oro_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
+    oro_dbd.acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire);
     oro_dbd.open = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_open);
     oro_dbd.close = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_close);
-    if (oro_dbd.open == NULL || oro_dbd.close == NULL) {
+    if (oro_dbd.acquire == NULL || oro_dbd.open == NULL || oro_dbd.close == NULL) {
         ap_log_error(APLOG_MARK, APLOG_CRIT | APLOG_STARTUP, 0, s,
                      "mod_oro: you must load mod_dbd (LoadModule dbd_module …) before mod_oro");
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -102,6 +103,8 @@ typedef struct {
 
 static const route_t routes[] = {
     {"/system/status", oro_handle_system_status},
+    {"/metadata", oro_handle_metadata},
+    {"/entities", oro_handle_metadata},
 };
 
 /* Routes requests of "SetHandler oro" by the path below the last "/api" prefix. */
@@ -118,6 +121,9 @@ static int oro_handler(request_rec *r)
         if (strcmp(path, routes[i].path) == 0) {
             return routes[i].handler(r);
         }
+    }
+    if (path != r->uri && path[0] == '/' && path[1] != '\0') {
+        return oro_api_dispatch(r, path);
     }
     return oro_send_error(
         r, HTTP_NOT_FOUND, "resource not found",

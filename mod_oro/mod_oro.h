@@ -20,6 +20,7 @@ typedef struct {
 
 /* mod_dbd's functions, fetched as optional functions at post_config. */
 typedef struct {
+    ap_dbd_t *(*acquire)(request_rec *);
     ap_dbd_t *(*open)(apr_pool_t *, server_rec *);
     void (*close)(server_rec *, ap_dbd_t *);
 } oro_dbd_fns_t;
@@ -53,5 +54,8 @@ const char *oro_printable(apr_pool_t *p, const char *text, size_t max);
 
 /* Handlers, routed by oro_handler in mod_oro.c. */
 int oro_handle_system_status(request_rec *r);
+int oro_handle_metadata(request_rec *r);
+/* /api/{type}[/{id}]: path is the part after "/api". */
+int oro_api_dispatch(request_rec *r, const char *path);
 
 #endif

@@ -9,9 +9,9 @@
 
 /* How a resource is written. */
 typedef struct {
-    const char *base_url;           /* "http://host:port/api", for links; NULL: no links */
-    const oro_api_query_t *query;   /* fields[type] and meta=title; may be NULL */
-    oro_dialect_t dialect;          /* how the driver spells booleans */
+    const char *base_url;         /* "http://host:port/api", for links; NULL: no links */
+    const oro_api_query_t *query; /* fields[type] and meta=title; may be NULL */
+    oro_dialect_t dialect;        /* how the driver spells booleans */
 } oro_doc_options_t;
 
 /* The JSON value of a field from the database's text (NULL for SQL NULL): integers as

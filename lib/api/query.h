@@ -11,55 +11,65 @@
 
 /* One error object of a JSON:API error document. */
 typedef struct {
-    int status;              /* HTTP status, e.g. 400 */
-    const char *title;       /* short, fixed per kind: "filter constraint", "sort constraint"… */
-    const char *detail;      /* what is wrong, naming the value */
-    const char *parameter;   /* source.parameter ("filter[lastName][gtx]"), or NULL */
-    const char *pointer;     /* source.pointer ("/data/attributes/email"), or NULL */
+    int status;            /* HTTP status, e.g. 400 */
+    const char *title;     /* short, fixed per kind: "filter constraint", "sort constraint"… */
+    const char *detail;    /* what is wrong, naming the value */
+    const char *parameter; /* source.parameter ("filter[lastName][gtx]"), or NULL */
+    const char *pointer;   /* source.pointer ("/data/attributes/email"), or NULL */
 } oro_api_error_t;
 
 typedef enum {
-    ORO_OP_EQ = 0, ORO_OP_NEQ, ORO_OP_LT, ORO_OP_LTE, ORO_OP_GT, ORO_OP_GTE,
-    ORO_OP_EXISTS, ORO_OP_NEQ_OR_NULL,
-    ORO_OP_CONTAINS, ORO_OP_NOT_CONTAINS, ORO_OP_STARTS_WITH, ORO_OP_NOT_STARTS_WITH,
-    ORO_OP_ENDS_WITH, ORO_OP_NOT_ENDS_WITH
+    ORO_OP_EQ = 0,
+    ORO_OP_NEQ,
+    ORO_OP_LT,
+    ORO_OP_LTE,
+    ORO_OP_GT,
+    ORO_OP_GTE,
+    ORO_OP_EXISTS,
+    ORO_OP_NEQ_OR_NULL,
+    ORO_OP_CONTAINS,
+    ORO_OP_NOT_CONTAINS,
+    ORO_OP_STARTS_WITH,
+    ORO_OP_NOT_STARTS_WITH,
+    ORO_OP_ENDS_WITH,
+    ORO_OP_NOT_ENDS_WITH
 } oro_filter_op_t;
 
 typedef struct {
-    const char *name;                 /* "lastName", "account", "id" */
-    const oro_field_t *field;         /* a field, or */
-    const oro_relation_t *relation;   /* a relation (values are ids of the target) */
+    const char *name;               /* "lastName", "account", "id" */
+    const oro_field_t *field;       /* a field, or */
+    const oro_relation_t *relation; /* a relation (values are ids of the target) */
     oro_filter_op_t op;
     /* eq/neq: any of values (a comma list); lt…gte, contains…: values->nelts == 1;
      * exists: values[0] is "1" (exists) or "0" (does not). Values are canonical
      * text for the field's type (booleans "1"/"0", datetimes "YYYY-MM-DD HH:MM:SS[.ffffff]"
      * in UTC, dates "YYYY-MM-DD", numbers as written). */
-    apr_array_header_t *values;       /* of const char * */
-    const char *range_from, *range_to;/* "a..b" (eq only): inclusive range; values empty */
+    apr_array_header_t *values;        /* of const char * */
+    const char *range_from, *range_to; /* "a..b" (eq only): inclusive range; values empty */
 } oro_filter_t;
 
 typedef struct {
     const char *name;
-    const oro_field_t *field;         /* a sortable field, or */
-    const oro_relation_t *relation;   /* a sortable many-to-one (sorts by the id) */
+    const oro_field_t *field;       /* a sortable field, or */
+    const oro_relation_t *relation; /* a sortable many-to-one (sorts by the id) */
     int descending;
 } oro_sort_t;
 
 typedef struct {
     const oro_entity_t *entity;
-    apr_array_header_t *filters;      /* of oro_filter_t */
-    apr_array_header_t *sort;         /* of oro_sort_t; always ends with id (tie-breaker) */
-    int page_number;                  /* 1-based */
-    int page_size;                    /* -1: all (only where allowed) */
-    apr_array_header_t *include;      /* of const char * paths ("account.owner"), ≤ 3 deep */
-    apr_hash_t *fields;               /* type -> apr_hash_t set of names (sparse fieldsets) */
-    int meta_title;                   /* meta=title */
+    apr_array_header_t *filters; /* of oro_filter_t */
+    apr_array_header_t *sort;    /* of oro_sort_t; always ends with id (tie-breaker) */
+    int page_number;             /* 1-based */
+    int page_size;               /* -1: all (only where allowed) */
+    apr_array_header_t *include; /* of const char * paths ("account.owner"), ≤ 3 deep */
+    apr_hash_t *fields;          /* type -> apr_hash_t set of names (sparse fieldsets) */
+    int meta_title;              /* meta=title */
 } oro_api_query_t;
 
 typedef struct {
-    int default_page_size;            /* 10 */
-    int max_page_size;                /* 100 */
-    int allow_unlimited;              /* page[size]=-1 allowed */
+    int default_page_size; /* 10 */
+    int max_page_size;     /* 100 */
+    int allow_unlimited;   /* page[size]=-1 allowed */
 } oro_api_limits_t;
 
 /* Parses args (the raw, percent-encoded query string of the request, may be NULL) for a
@@ -71,8 +81,7 @@ typedef struct {
  * Returns the query, with *errors NULL, or NULL with *errors (of oro_api_error_t). */
 oro_api_query_t *oro_api_query_parse(apr_pool_t *p, const oro_meta_t *meta,
                                      const oro_entity_t *entity, const char *args,
-                                     const oro_api_limits_t *limits,
-                                     apr_array_header_t **errors);
+                                     const oro_api_limits_t *limits, apr_array_header_t **errors);
 
 /* Decodes %XX and '+' of one query component; NULL if the result is not valid UTF-8
  * or holds a NUL byte. */

@@ -8,8 +8,8 @@
 #include "db/db.h"
 
 typedef struct {
-    const char *sql;              /* with %s placeholders, in apr_dbd syntax */
-    apr_array_header_t *params;   /* of const char *, in placeholder order */
+    const char *sql;            /* with %s placeholders, in apr_dbd syntax */
+    apr_array_header_t *params; /* of const char *, in placeholder order */
 } oro_sql_t;
 
 /* The columns every select returns, in this order: id, then each field of the entity

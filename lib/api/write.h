@@ -23,9 +23,9 @@ typedef struct {
 
 typedef struct {
     const oro_entity_t *entity;
-    const char *id;                 /* client-generated (create, when allowed) or the URL id */
-    apr_array_header_t *values;     /* of oro_write_value_t: the columns to set */
-    apr_array_header_t *to_many;    /* of oro_write_to_many_t */
+    const char *id;              /* client-generated (create, when allowed) or the URL id */
+    apr_array_header_t *values;  /* of oro_write_value_t: the columns to set */
+    apr_array_header_t *to_many; /* of oro_write_to_many_t */
 } oro_write_doc_t;
 
 #define ORO_WRITE_MAX_BODY (4 * 1024 * 1024)
@@ -43,9 +43,9 @@ typedef struct {
  * {"type": target type, "id": "digits"} (or an array of them for to-many) (400).
  * Password fields are stored as an apr_bcrypt hash. Datetimes are converted to UTC.
  * Returns the document with *errors NULL, or NULL with *errors (of oro_api_error_t). */
-oro_write_doc_t *oro_write_parse(apr_pool_t *p, const oro_meta_t *meta,
-                                 const oro_entity_t *entity, const char *body, size_t len,
-                                 const char *url_id, apr_array_header_t **errors);
+oro_write_doc_t *oro_write_parse(apr_pool_t *p, const oro_meta_t *meta, const oro_entity_t *entity,
+                                 const char *body, size_t len, const char *url_id,
+                                 apr_array_header_t **errors);
 
 /* INSERT of doc (id column only when doc->id is set). PostgreSQL: "… RETURNING id";
  * MariaDB: the caller reads LAST_INSERT_ID() after it. createdAt/updatedAt are left to
@@ -71,8 +71,8 @@ apr_array_header_t *oro_write_replace_to_many(apr_pool_t *p, oro_dialect_t diale
  * fails when the count is not 0 (unique) or not expected (targets). */
 typedef struct {
     oro_sql_t *sql;
-    long expected;            /* the count that passes */
-    oro_api_error_t error;    /* reported when it fails (status 409 unique, 400 target) */
+    long expected;         /* the count that passes */
+    oro_api_error_t error; /* reported when it fails (status 409 unique, 400 target) */
 } oro_write_check_t;
 
 /* The checks of doc: every unique field's value is not used by another record (409,

@@ -9,7 +9,7 @@ use JSON::PP;
 use Time::HiRes qw(sleep time);
 use File::Temp qw(tempdir);
 
-our @EXPORT = qw(base_url api http json_of wait_until run_cmd stack_env config_path
+our @EXPORT = qw(base_url http json_of wait_until run_cmd config_path
                  consumer_pid worker_pids root_dir out_dir var_dir slurp sql oroctl apache);
 
 sub root_dir { my $d = __FILE__; $d =~ s{/t/lib/OroTest\.pm$}{}; return $d eq __FILE__ ? '.' : $d }

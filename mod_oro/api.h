@@ -1,0 +1,69 @@
+/* mod_oro/api.h — the JSON:API handlers' shared pieces: routing result, database
+ * helpers over mod_dbd, error documents. */
+#ifndef MOD_ORO_API_H
+#define MOD_ORO_API_H
+
+#include "mod_oro.h"
+
+#include "api/document.h"
+#include "api/query.h"
+#include "api/select.h"
+#include "api/write.h"
+
+#define ORO_JSONAPI "application/vnd.api+json"
+
+typedef struct {
+    request_rec *r;
+    const oro_settings_t *settings;
+    const oro_meta_t *meta;
+    const oro_entity_t *entity;
+    const char *id; /* /api/{type}/{id}, or NULL */
+    ap_dbd_t *dbd;  /* acquired on first use */
+    oro_dialect_t dialect;
+    const char *base_url; /* "http://host:port/api" */
+    int hateoas;          /* links wanted (X-Include: noHateoas turns them off) */
+} oro_api_request_t;
+
+/* Runs q and returns its rows (apr_array_header_t of const char ** with ncols values,
+ * NULL for SQL NULL), or NULL with *error. */
+apr_array_header_t *oro_api_rows(oro_api_request_t *req, const oro_sql_t *q, int ncols,
+                                 const char **error);
+/* Runs a statement without results; *nrows gets the affected rows. 0 or -1 with *error. */
+int oro_api_exec(oro_api_request_t *req, const oro_sql_t *q, int *nrows, const char **error);
+
+/* The request's database connection (mod_dbd's, per request), or NULL after sending
+ * nothing: the caller answers 503. */
+ap_dbd_t *oro_api_dbd(oro_api_request_t *req);
+
+/* Sends an error document of errors (oro_api_error_t) with the most relevant status. */
+int oro_api_send_errors(request_rec *r, const apr_array_header_t *errors);
+/* One error with status, title, detail and optional source.pointer. */
+int oro_api_send_error(request_rec *r, int status, const char *title, const char *detail,
+                       const char *pointer);
+/* 503 for a database failure; logs the driver's message. */
+int oro_api_database_error(oro_api_request_t *req, const char *what, const char *error);
+
+/* Whether X-Include asks for name ("totalCount", "noHateoas", …). */
+int oro_api_x_include(request_rec *r, const char *name);
+
+/* The handlers. */
+int oro_api_list(oro_api_request_t *req);
+int oro_api_get(oro_api_request_t *req);
+int oro_api_create(oro_api_request_t *req);
+int oro_api_update(oro_api_request_t *req);
+int oro_api_delete(oro_api_request_t *req);
+int oro_api_metadata(request_rec *r, const oro_meta_t *meta);
+
+/* Reads a record by id into *values (NULL if it does not exist); -1 on a database
+ * error (already answered). */
+int oro_api_fetch(oro_api_request_t *req, const char *id, const char *const **values,
+                  apr_array_header_t **columns);
+/* The ETag of a record row (values in oro_select_columns order). */
+const char *oro_api_etag(oro_api_request_t *req, const apr_array_header_t *columns,
+                         const char *const *values);
+
+/* Sends one record as a document with its ETag; status 200 or 201. */
+int oro_api_send_record(oro_api_request_t *req, int status, const char *const *values,
+                        const apr_array_header_t *columns);
+
+#endif

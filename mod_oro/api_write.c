@@ -1,0 +1,322 @@
+/* mod_oro/api_write.c — POST /api/{type}, PATCH and DELETE /api/{type}/{id}.
+ * Every write is one transaction: checks, the change, to-many sets (and, with the
+ * message-queue issue, the messages it enqueues) commit together or not at all. */
+#include "api.h"
+
+#include <apr_strings.h>
+#include <http_protocol.h>
+
+APLOG_USE_MODULE(oro);
+
+/* Reads the request body, at most ORO_WRITE_MAX_BODY bytes. Returns OK, or the status
+ * of the answer already sent. */
+static int read_body(request_rec *r, const char **body, apr_size_t *len)
+{
+    int rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK);
+    if (rc != OK) {
+        return rc;
+    }
+    if (r->remaining > ORO_WRITE_MAX_BODY) {
+        oro_api_send_error(
+            r, HTTP_REQUEST_ENTITY_TOO_LARGE, "request too large",
+            apr_psprintf(r->pool, "the body may hold at most %d bytes", ORO_WRITE_MAX_BODY), NULL);
+        return HTTP_REQUEST_ENTITY_TOO_LARGE;
+    }
+    char *buf = apr_palloc(r->pool, ORO_WRITE_MAX_BODY + 1);
+    apr_size_t n = 0;
+    if (ap_should_client_block(r)) {
+        long got;
+        while ((got = ap_get_client_block(r, buf + n, ORO_WRITE_MAX_BODY + 1 - n)) > 0) {
+            n += (apr_size_t)got;
+            if (n > ORO_WRITE_MAX_BODY) {
+                oro_api_send_error(
+                    r, HTTP_REQUEST_ENTITY_TOO_LARGE, "request too large",
+                    apr_psprintf(r->pool, "the body may hold at most %d bytes", ORO_WRITE_MAX_BODY),
+                    NULL);
+                return HTTP_REQUEST_ENTITY_TOO_LARGE;
+            }
+        }
+        if (got < 0) {
+            return HTTP_BAD_REQUEST;
+        }
+    }
+    buf[n] = '\0';
+    *body = buf;
+    *len = n;
+    return OK;
+}
+
+typedef struct {
+    oro_api_request_t *req;
+    apr_dbd_transaction_t *txn;
+} txn_t;
+
+static int begin(oro_api_request_t *req, txn_t *t, const char **error)
+{
+    t->req = req;
+    t->txn = NULL;
+    int rc = apr_dbd_transaction_start(req->dbd->driver, req->r->pool, req->dbd->handle, &t->txn);
+    if (rc != 0) {
+        *error =
+            oro_db_one_line(req->r->pool, apr_dbd_error(req->dbd->driver, req->dbd->handle, rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* Ends the transaction: commits unless rollback is set or a statement failed. */
+static int end(txn_t *t, int rollback, const char **error)
+{
+    if (t->txn == NULL) {
+        return 0;
+    }
+    if (rollback) {
+        apr_dbd_transaction_mode_set(t->req->dbd->driver, t->txn, APR_DBD_TRANSACTION_ROLLBACK);
+    }
+    int rc = apr_dbd_transaction_end(t->req->dbd->driver, t->req->r->pool, t->txn);
+    t->txn = NULL;
+    if (rc != 0 && !rollback) {
+        *error = oro_db_one_line(t->req->r->pool,
+                                 apr_dbd_error(t->req->dbd->driver, t->req->dbd->handle, rc));
+        return -1;
+    }
+    return 0;
+}
+
+/* A failed statement: a constraint the database enforces (a race past our checks, or
+ * a record still referenced) becomes 409; anything else 503. Rolls back. */
+static int statement_failed(txn_t *t, const char *what, const char *error)
+{
+    const char *ignored;
+    end(t, 1, &ignored);
+    if (strstr(error, "duplicate key") || strstr(error, "Duplicate entry")) {
+        return oro_api_send_error(t->req->r, HTTP_CONFLICT, "unique constraint",
+                                  "another record already has this value", NULL);
+    }
+    if (strstr(error, "foreign key") || strstr(error, "a foreign key constraint fails")) {
+        return oro_api_send_error(t->req->r, HTTP_CONFLICT, "relation constraint",
+                                  "the record is referenced by other records, or a relation "
+                                  "names a record that does not exist",
+                                  NULL);
+    }
+    return oro_api_database_error(t->req, what, error);
+}
+
+/* Runs the document's database checks; NULL when they pass, else the errors. */
+static apr_array_header_t *run_checks(oro_api_request_t *req, const oro_write_doc_t *doc,
+                                      const char *self_id, const char **db_error)
+{
+    apr_pool_t *p = req->r->pool;
+    apr_array_header_t *checks = oro_write_checks(p, req->dialect, doc, self_id);
+    apr_array_header_t *errors = NULL;
+    *db_error = NULL;
+    for (int i = 0; i < checks->nelts; i++) {
+        const oro_write_check_t *c = &APR_ARRAY_IDX(checks, i, oro_write_check_t);
+        apr_array_header_t *rows = oro_api_rows(req, c->sql, 1, db_error);
+        if (rows == NULL) {
+            return NULL;
+        }
+        long n = rows->nelts ? atol(APR_ARRAY_IDX(rows, 0, const char **)[0]) : -1;
+        if (n != c->expected) {
+            if (errors == NULL) {
+                errors = apr_array_make(p, 2, sizeof(oro_api_error_t));
+            }
+            APR_ARRAY_PUSH(errors, oro_api_error_t) = c->error;
+        }
+    }
+    return errors;
+}
+
+static int replace_to_many(oro_api_request_t *req, txn_t *t, const oro_write_doc_t *doc,
+                           const char *id)
+{
+    const char *error;
+    for (int i = 0; doc->to_many && i < doc->to_many->nelts; i++) {
+        const oro_write_to_many_t *set = &APR_ARRAY_IDX(doc->to_many, i, oro_write_to_many_t);
+        apr_array_header_t *stmts = oro_write_replace_to_many(req->r->pool, req->dialect, set, id);
+        for (int j = 0; j < stmts->nelts; j++) {
+            if (oro_api_exec(req, APR_ARRAY_IDX(stmts, j, oro_sql_t *), NULL, &error) != 0) {
+                statement_failed(t, "could not change a to-many relation", error);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Reads the record for update (locked until the transaction ends); answers 404 or 412
+ * itself. Returns 1 when the caller may go on. */
+static int lock_current(oro_api_request_t *req, txn_t *t)
+{
+    apr_pool_t *p = req->r->pool;
+    const char *error;
+    oro_sql_t *q = oro_select_by_id(p, req->dialect, req->entity, req->id);
+    oro_sql_t locked = {apr_pstrcat(p, q->sql, " FOR UPDATE", NULL), q->params};
+    apr_array_header_t *columns = oro_select_columns(p, req->entity);
+    apr_array_header_t *rows = oro_api_rows(req, &locked, columns->nelts, &error);
+    if (rows == NULL) {
+        statement_failed(t, "could not read the record", error);
+        return 0;
+    }
+    if (rows->nelts == 0) {
+        end(t, 1, &error);
+        oro_api_send_error(req->r, HTTP_NOT_FOUND, "not found",
+                           apr_psprintf(p, "%s \"%s\" does not exist", req->entity->type, req->id),
+                           NULL);
+        return 0;
+    }
+    const char *if_match = apr_table_get(req->r->headers_in, "If-Match");
+    if (if_match != NULL && strcmp(if_match, "*") != 0) {
+        const char *etag = oro_api_etag(req, columns, APR_ARRAY_IDX(rows, 0, const char *const *));
+        if (strstr(if_match, etag) == NULL) {
+            end(t, 1, &error);
+            apr_table_setn(req->r->headers_out, "ETag", etag);
+            oro_api_send_error(req->r, HTTP_PRECONDITION_FAILED, "precondition failed",
+                               "the record was changed since the version in If-Match; read it "
+                               "again and retry",
+                               NULL);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int send_saved(oro_api_request_t *req, int status, const char *id)
+{
+    const char *const *values;
+    apr_array_header_t *columns;
+    if (oro_api_fetch(req, id, &values, &columns) != 0) {
+        return OK;
+    }
+    if (values == NULL) {
+        return oro_api_database_error(req, "could not read the saved record", "it is gone");
+    }
+    if (status == HTTP_CREATED) {
+        apr_table_setn(
+            req->r->headers_out, "Location",
+            apr_psprintf(req->r->pool, "%s/%s/%s", req->base_url, req->entity->type, id));
+    }
+    return oro_api_send_record(req, status, values, columns);
+}
+
+int oro_api_create(oro_api_request_t *req)
+{
+    request_rec *r = req->r;
+    apr_pool_t *p = r->pool;
+    const char *body, *error;
+    apr_size_t len;
+    int rc = read_body(r, &body, &len);
+    if (rc != OK) {
+        return rc == HTTP_BAD_REQUEST ? rc : OK;
+    }
+    apr_array_header_t *errors = NULL;
+    oro_write_doc_t *doc = oro_write_parse(p, req->meta, req->entity, body, len, NULL, &errors);
+    if (doc == NULL) {
+        return oro_api_send_errors(r, errors);
+    }
+    txn_t t;
+    if (begin(req, &t, &error) != 0) {
+        return oro_api_database_error(req, "could not start a transaction", error);
+    }
+    errors = run_checks(req, doc, NULL, &error);
+    if (error != NULL) {
+        return statement_failed(&t, "could not check the document", error);
+    }
+    if (errors != NULL) {
+        end(&t, 1, &error);
+        return oro_api_send_errors(r, errors);
+    }
+    const char *id = doc->id;
+    oro_sql_t *insert = oro_write_insert(p, req->dialect, doc);
+    if (req->dialect == ORO_DIALECT_PGSQL) {
+        apr_array_header_t *rows = oro_api_rows(req, insert, 1, &error);
+        if (rows == NULL || rows->nelts != 1) {
+            return statement_failed(&t, "could not create the record", error ? error : "no id");
+        }
+        id = APR_ARRAY_IDX(rows, 0, const char **)[0];
+    }
+    else {
+        if (oro_api_exec(req, insert, NULL, &error) != 0) {
+            return statement_failed(&t, "could not create the record", error);
+        }
+        if (id == NULL) {
+            oro_sql_t last = {"SELECT LAST_INSERT_ID()", apr_array_make(p, 1, sizeof(char *))};
+            apr_array_header_t *rows = oro_api_rows(req, &last, 1, &error);
+            if (rows == NULL || rows->nelts != 1) {
+                return statement_failed(&t, "could not read the new id", error ? error : "no id");
+            }
+            id = APR_ARRAY_IDX(rows, 0, const char **)[0];
+        }
+    }
+    if (replace_to_many(req, &t, doc, id) != 0) {
+        return OK;
+    }
+    if (end(&t, 0, &error) != 0) {
+        return statement_failed(&t, "could not commit the record", error);
+    }
+    return send_saved(req, HTTP_CREATED, id);
+}
+
+int oro_api_update(oro_api_request_t *req)
+{
+    request_rec *r = req->r;
+    apr_pool_t *p = r->pool;
+    const char *body, *error;
+    apr_size_t len;
+    int rc = read_body(r, &body, &len);
+    if (rc != OK) {
+        return rc == HTTP_BAD_REQUEST ? rc : OK;
+    }
+    apr_array_header_t *errors = NULL;
+    oro_write_doc_t *doc = oro_write_parse(p, req->meta, req->entity, body, len, req->id, &errors);
+    if (doc == NULL) {
+        return oro_api_send_errors(r, errors);
+    }
+    txn_t t;
+    if (begin(req, &t, &error) != 0) {
+        return oro_api_database_error(req, "could not start a transaction", error);
+    }
+    if (!lock_current(req, &t)) {
+        return OK;
+    }
+    errors = run_checks(req, doc, req->id, &error);
+    if (error != NULL) {
+        return statement_failed(&t, "could not check the document", error);
+    }
+    if (errors != NULL) {
+        end(&t, 1, &error);
+        return oro_api_send_errors(r, errors);
+    }
+    oro_sql_t *update = oro_write_update(p, req->dialect, doc, req->id);
+    if (update != NULL && oro_api_exec(req, update, NULL, &error) != 0) {
+        return statement_failed(&t, "could not update the record", error);
+    }
+    if (replace_to_many(req, &t, doc, req->id) != 0) {
+        return OK;
+    }
+    if (end(&t, 0, &error) != 0) {
+        return statement_failed(&t, "could not commit the change", error);
+    }
+    return send_saved(req, HTTP_OK, req->id);
+}
+
+int oro_api_delete(oro_api_request_t *req)
+{
+    const char *error;
+    txn_t t;
+    if (begin(req, &t, &error) != 0) {
+        return oro_api_database_error(req, "could not start a transaction", error);
+    }
+    if (!lock_current(req, &t)) {
+        return OK;
+    }
+    if (oro_api_exec(req, oro_write_delete(req->r->pool, req->dialect, req->entity, req->id), NULL,
+                     &error) != 0) {
+        return statement_failed(&t, "could not delete the record", error);
+    }
+    if (end(&t, 0, &error) != 0) {
+        return statement_failed(&t, "could not commit the deletion", error);
+    }
+    req->r->status = HTTP_NO_CONTENT;
+    return OK;
+}
