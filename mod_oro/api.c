@@ -21,6 +21,34 @@ ap_dbd_t *oro_api_dbd(oro_api_request_t *req)
     return req->dbd;
 }
 
+/* Prepared statements live as long as their connection (DESIGN.md §4): a hash from SQL
+ * text to statement in the connection's pool. MariaDB only: apr_dbd_pgsql declares the
+ * parameters of a named statement varchar, which PostgreSQL will not compare with a
+ * bigint; unnamed statements (PQexecParams, one round trip) leave the types to the
+ * server. A connection serves one request at a
+ * time, so no lock is needed; a new connection (after a database restart) starts with
+ * an empty cache. Bounded: past STATEMENT_CACHE_MAX texts, statements are prepared
+ * unnamed for the request only. */
+#define STATEMENT_CACHE_MAX 512
+
+typedef struct {
+    apr_hash_t *statements;
+    int count;
+} statement_cache_t;
+
+static statement_cache_t *statement_cache(ap_dbd_t *dbd)
+{
+    void *data = NULL;
+    apr_pool_userdata_get(&data, "oro.statement-cache", dbd->pool);
+    if (data == NULL) {
+        statement_cache_t *cache = apr_pcalloc(dbd->pool, sizeof *cache);
+        cache->statements = apr_hash_make(dbd->pool);
+        apr_pool_userdata_set(cache, "oro.statement-cache", apr_pool_cleanup_null, dbd->pool);
+        data = cache;
+    }
+    return data;
+}
+
 static int prepare(oro_api_request_t *req, const oro_sql_t *q, apr_dbd_prepared_t **stmt,
                    const char **error)
 {
@@ -29,10 +57,23 @@ static int prepare(oro_api_request_t *req, const oro_sql_t *q, apr_dbd_prepared_
         *error = "no database connection";
         return -1;
     }
-    int rc = apr_dbd_prepare(dbd->driver, req->r->pool, dbd->handle, q->sql, NULL, stmt);
+    statement_cache_t *cache = statement_cache(dbd);
+    *stmt = apr_hash_get(cache->statements, q->sql, APR_HASH_KEY_STRING);
+    if (*stmt != NULL) {
+        return 0;
+    }
+    int cached = req->dialect == ORO_DIALECT_MYSQL && cache->count < STATEMENT_CACHE_MAX;
+    apr_pool_t *pool = cached ? dbd->pool : req->r->pool;
+    const char *label = cached ? apr_psprintf(pool, "oro_%d", cache->count) : NULL;
+    int rc = apr_dbd_prepare(dbd->driver, pool, dbd->handle, q->sql, label, stmt);
     if (rc != 0) {
         *error = oro_db_one_line(req->r->pool, apr_dbd_error(dbd->driver, dbd->handle, rc));
+        *stmt = NULL;
         return -1;
+    }
+    if (cached) {
+        apr_hash_set(cache->statements, apr_pstrdup(pool, q->sql), APR_HASH_KEY_STRING, *stmt);
+        cache->count++;
     }
     return 0;
 }
