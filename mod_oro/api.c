@@ -81,6 +81,9 @@ static int prepare(oro_api_request_t *req, const oro_sql_t *q, apr_dbd_prepared_
 apr_array_header_t *oro_api_rows(oro_api_request_t *req, const oro_sql_t *q, int ncols,
                                  const char **error)
 {
+    if (req->dialect == ORO_DIALECT_PGSQL) {
+        return oro_api_pg_rows(req, q, ncols, error);
+    }
     apr_dbd_prepared_t *stmt = NULL; /* NB: apr_dbd_prepare reuses a non-NULL one */
     if (prepare(req, q, &stmt, error) != 0) {
         return NULL;
@@ -112,6 +115,9 @@ apr_array_header_t *oro_api_rows(oro_api_request_t *req, const oro_sql_t *q, int
 
 int oro_api_exec(oro_api_request_t *req, const oro_sql_t *q, int *nrows, const char **error)
 {
+    if (req->dialect == ORO_DIALECT_PGSQL) {
+        return oro_api_pg_exec(req, q, nrows, error);
+    }
     apr_dbd_prepared_t *stmt = NULL; /* NB: apr_dbd_prepare reuses a non-NULL one */
     if (prepare(req, q, &stmt, error) != 0) {
         return -1;

@@ -31,6 +31,12 @@ apr_array_header_t *oro_api_rows(oro_api_request_t *req, const oro_sql_t *q, int
 /* Runs a statement without results; *nrows gets the affected rows. 0 or -1 with *error. */
 int oro_api_exec(oro_api_request_t *req, const oro_sql_t *q, int *nrows, const char **error);
 
+/* The same on PostgreSQL through libpq (mod_oro/api_pg.c): statements prepared once per
+ * connection with parameter types inferred by the server. */
+apr_array_header_t *oro_api_pg_rows(oro_api_request_t *req, const oro_sql_t *q, int ncols,
+                                    const char **error);
+int oro_api_pg_exec(oro_api_request_t *req, const oro_sql_t *q, int *nrows, const char **error);
+
 /* The request's database connection (mod_dbd's, per request), or NULL after sending
  * nothing: the caller answers 503. */
 ap_dbd_t *oro_api_dbd(oro_api_request_t *req);
