@@ -38,7 +38,7 @@ UNIT_SRCS  := $(shell find t/unit -name 'test_*.c' | sort)
 UNIT_BINS  := $(UNIT_SRCS:t/unit/%.c=$(OUT)/t/%)
 HEADERS    := $(shell find lib mod_oro consumer tools t/unit -name '*.h') mod_oro/exports.map
 
-.PHONY: all module asan deps run start stop status test test-unit test-integration \
+.PHONY: all module asan deps web-deps run start stop status test test-unit test-integration \
         format format-check install clean bench help
 
 all: $(OUT)/liboro.a $(OUT)/mod_oro.so $(OUT)/oro-consumer $(OUT)/oroctl
@@ -85,10 +85,14 @@ asan:
 deps:
 	@build/deps --check >/dev/null 2>&1 || build/deps
 
-run: deps all
+# swagger-ui for /api/doc, from npm into web/vendor/ (not committed).
+web-deps:
+	build/web-deps
+
+run: deps web-deps all
 	build/stack run
 
-start: deps all
+start: deps web-deps all
 	build/stack start
 
 stop:
@@ -98,7 +102,7 @@ status:
 	build/stack status
 
 # The whole suite: unit tests, then integration tests on each leg of the matrix.
-test: deps
+test: deps web-deps
 	@if [ "$(SANITIZE)" = 1 ]; then $(MAKE) asan; else $(MAKE) all; fi
 	$(MAKE) unit-bins OUT=$(if $(filter 1,$(SANITIZE)),out/asan,$(OUT)) SANITIZE=$(SANITIZE)
 	t/run-all $(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))

@@ -105,6 +105,8 @@ static const route_t routes[] = {
     {"/system/status", oro_handle_system_status},
     {"/metadata", oro_handle_metadata},
     {"/entities", oro_handle_metadata},
+    {"/doc/openapi.json", oro_handle_openapi},
+    {"/doc", oro_handle_api_doc_page},
 };
 
 /* Routes requests of "SetHandler oro" by the path below the last "/api" prefix. */

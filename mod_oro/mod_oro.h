@@ -55,6 +55,9 @@ const char *oro_printable(apr_pool_t *p, const char *text, size_t max);
 /* Handlers, routed by oro_handler in mod_oro.c. */
 int oro_handle_system_status(request_rec *r);
 int oro_handle_metadata(request_rec *r);
+/* /api/doc/openapi.json and /api/doc (api_doc.c). */
+int oro_handle_openapi(request_rec *r);
+int oro_handle_api_doc_page(request_rec *r);
 /* /api/{type}[/{id}]: path is the part after "/api". */
 int oro_api_dispatch(request_rec *r, const char *path);
 

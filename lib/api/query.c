@@ -186,7 +186,7 @@ static type_class_t type_class(oro_field_type_t type)
 }
 
 /* Whether op applies to a field of type (NULL) or to a relation. */
-static int op_allowed(const oro_field_t *field, oro_filter_op_t op)
+int oro_api_filter_op_allowed(const oro_field_t *field, oro_filter_op_t op)
 {
     int equality = op == ORO_OP_EQ || op == ORO_OP_NEQ || op == ORO_OP_NEQ_OR_NULL;
     int ordering = op >= ORO_OP_LT && op <= ORO_OP_GTE;
@@ -207,6 +207,11 @@ static int op_allowed(const oro_field_t *field, oro_filter_op_t op)
     default:
         return equality;
     }
+}
+
+const char *oro_api_filter_op_name(oro_filter_op_t op)
+{
+    return (int)op >= 0 && (int)op < N_OPS ? op_names[op] : NULL;
 }
 
 /* Reads the operator of a filter key: "" (eq), "[op]", or Oro's symbolic forms. Those
@@ -356,7 +361,7 @@ static void parse_filter(ctx_t *c, const param_t *param)
                   f.field ? "field" : "relation", f.name, c->entity->type);
         return;
     }
-    if (!op_allowed(f.field, f.op)) {
+    if (!oro_api_filter_op_allowed(f.field, f.op)) {
         add_error(
             c, "filter constraint", key, "the operator \"%s\" cannot be used with \"%s\" (a %s)",
             op_names[f.op], f.name,

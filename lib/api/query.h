@@ -34,6 +34,12 @@ typedef enum {
     ORO_OP_ENDS_WITH,
     ORO_OP_NOT_ENDS_WITH
 } oro_filter_op_t;
+#define ORO_OP_COUNT (ORO_OP_NOT_ENDS_WITH + 1)
+
+/* The operator's name in filter[field][name] ("starts_with"), NULL out of range. */
+const char *oro_api_filter_op_name(oro_filter_op_t op);
+/* Whether op applies to field (NULL: to a relation, whose values are ids). */
+int oro_api_filter_op_allowed(const oro_field_t *field, oro_filter_op_t op);
 
 typedef struct {
     const char *name;               /* "lastName", "account", "id" */
