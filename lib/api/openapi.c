@@ -3,554 +3,21 @@
  * repeated here as numbers; query.c keeps the filter operators, shared through
  * oro_api_filter_op_allowed.
  *
- * Building is by small constructors: obj() takes key/value pairs and skips NULL values,
- * so optional members read as one expression. */
-#include <stdarg.h>
-#include <stdlib.h>
+ * This file builds the parameters, the paths and the document; openapi_schemas.c the
+ * component schemas and responses; openapi_internal.h has the constructors they share. */
 #include <string.h>
 
 #include <apr_strings.h>
 
 #include "api/openapi.h"
+#include "api/openapi_internal.h"
 #include "api/query.h"
 
-#define JSONAPI "application/vnd.api+json"
 #define DEFAULT_PAGE_SIZE 10 /* mod_oro/api_read.c */
 #define MAX_PAGE_SIZE 100
 #define MAX_INCLUDE_DEPTH 3 /* lib/api/query.c */
 
-typedef struct {
-    apr_pool_t *p;
-    const oro_meta_t *meta;
-} gen_t;
-
-/* ---- constructors ------------------------------------------------------------------- */
-
-static json_object *str(const char *s)
-{
-    return json_object_new_string(s);
-}
-
-static json_object *yes(void)
-{
-    return json_object_new_boolean(1);
-}
-
-/* An object of the key/value pairs given, ended by a NULL key; NULL values are left out. */
-static json_object *obj(const char *key, ...)
-{
-    json_object *o = json_object_new_object();
-    va_list ap;
-    va_start(ap, key);
-    for (; key != NULL; key = va_arg(ap, const char *)) {
-        json_object *value = va_arg(ap, json_object *);
-        if (value != NULL) {
-            json_object_object_add(o, key, value);
-        }
-    }
-    va_end(ap);
-    return o;
-}
-
-/* An array of the values given, ended by NULL. */
-static json_object *arr(json_object *first, ...)
-{
-    json_object *a = json_object_new_array();
-    va_list ap;
-    va_start(ap, first);
-    for (json_object *v = first; v != NULL; v = va_arg(ap, json_object *)) {
-        json_object_array_add(a, v);
-    }
-    va_end(ap);
-    return a;
-}
-
-/* {"$ref": "#/components/<section>/<name><suffix>"} */
-static json_object *ref(gen_t *g, const char *section, const char *name, const char *suffix)
-{
-    return obj("$ref", str(apr_pstrcat(g->p, "#/components/", section, "/", name, suffix, NULL)),
-               NULL);
-}
-
-static json_object *schema(gen_t *g, const char *name, const char *suffix)
-{
-    return ref(g, "schemas", name, suffix);
-}
-
-static json_object *or_null(json_object *s)
-{
-    return obj("oneOf", arr(s, obj("type", str("null"), NULL), NULL), NULL);
-}
-
-/* {media: {"schema": s}} */
-static json_object *content(const char *media, json_object *s)
-{
-    return obj(media, obj("schema", s, NULL), NULL);
-}
-
-/* A response object: description, optional headers and JSON:API content. */
-static json_object *response(const char *description, json_object *headers, json_object *s)
-{
-    return obj("description", str(description), "headers", headers, "content",
-               s ? content(JSONAPI, s) : NULL, NULL);
-}
-
-/* Adds the shared responses named (components/responses) under their status codes:
- * "400", "404", … */
-static void add_errors(gen_t *g, json_object *responses, const char *const *codes)
-{
-    static const struct {
-        const char *code, *name;
-    } known[] = {
-        {"304", "NotModified"},        {"400", "BadRequest"},      {"403", "Forbidden"},
-        {"404", "NotFound"},           {"406", "NotAcceptable"},   {"409", "Conflict"},
-        {"412", "PreconditionFailed"}, {"413", "PayloadTooLarge"}, {"415", "UnsupportedMediaType"},
-        {"503", "ServiceUnavailable"}};
-    for (; *codes != NULL; codes++) {
-        for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-            if (strcmp(known[i].code, *codes) == 0) {
-                json_object_object_add(responses, known[i].code,
-                                       ref(g, "responses", known[i].name, ""));
-            }
-        }
-    }
-}
-
-static json_object *id_schema(void)
-{
-    return obj("type", str("string"), "pattern", str("^[0-9]+$"), NULL);
-}
-
-/* ---- attributes --------------------------------------------------------------------- */
-
-static int is_readonly(unsigned flags)
-{
-    return (flags & (ORO_FLAG_READONLY | ORO_FLAG_SYSTEM)) != 0;
-}
-
-/* The regular expression of a decimal the write path accepts (canonical_decimal). */
-static const char *decimal_pattern(apr_pool_t *p, const oro_field_t *f)
-{
-    const char *whole =
-        f->precision > f->scale ? apr_psprintf(p, "0*[0-9]{1,%d}", f->precision - f->scale) : "0+";
-    const char *fraction = f->scale > 0 ? apr_psprintf(p, "(\\.[0-9]{1,%d})?", f->scale) : "";
-    return apr_pstrcat(p, "^[+-]?", whole, fraction, "$", NULL);
-}
-
-/* The default (canonical text) as a JSON value of the field's type. */
-static json_object *default_value(const oro_field_t *f)
-{
-    switch (f->type) {
-    case ORO_FIELD_INTEGER:
-    case ORO_FIELD_BIGINT:
-        return json_object_new_int64(strtoll(f->default_value, NULL, 10));
-    case ORO_FIELD_BOOLEAN:
-        return json_object_new_boolean(strcmp(f->default_value, "true") == 0 ||
-                                       strcmp(f->default_value, "1") == 0);
-    default:
-        return str(f->default_value);
-    }
-}
-
-/* The schema of one attribute, as documents carry it (docs/api.md, "Documents"). Fields
- * that are neither required nor maintained by the platform may be null. */
-static json_object *field_schema(gen_t *g, const oro_field_t *f)
-{
-    int nullable = (f->flags & (ORO_FLAG_REQUIRED | ORO_FLAG_SYSTEM)) == 0;
-    const char *type = "string", *format = NULL, *pattern = NULL, *description = NULL;
-    int max_length = 0;
-    switch (f->type) {
-    case ORO_FIELD_STRING:
-    case ORO_FIELD_PHONE:
-        max_length = f->length;
-        break;
-    case ORO_FIELD_TEXT:
-        break;
-    case ORO_FIELD_EMAIL:
-        format = "email";
-        max_length = f->length;
-        break;
-    case ORO_FIELD_URL:
-        format = "uri";
-        max_length = f->length;
-        break;
-    case ORO_FIELD_PASSWORD:
-        description = "at least 8 bytes (bcrypt reads 72); stored as a hash, never returned";
-        break;
-    case ORO_FIELD_INTEGER:
-        type = "integer";
-        format = "int32";
-        break;
-    case ORO_FIELD_BIGINT:
-        type = "integer";
-        format = "int64";
-        break;
-    case ORO_FIELD_DECIMAL:
-    case ORO_FIELD_MONEY:
-        pattern = decimal_pattern(g->p, f);
-        description = apr_psprintf(g->p,
-                                   "a decimal as a string, exact (precision %d, scale %d); "
-                                   "writes accept a JSON number too",
-                                   f->precision, f->scale);
-        break;
-    case ORO_FIELD_BOOLEAN:
-        type = "boolean";
-        break;
-    case ORO_FIELD_DATE:
-        format = "date";
-        break;
-    case ORO_FIELD_DATETIME:
-        format = "date-time";
-        description = "UTC; written with any offset, returned as YYYY-MM-DDTHH:MM:SSZ";
-        break;
-    case ORO_FIELD_ENUM:
-        break;
-    }
-    if (f->flags & ORO_FLAG_UNIQUE) {
-        description = apr_pstrcat(g->p, description ? description : "", description ? "; " : "",
-                                  "unique", NULL);
-    }
-    json_object *values = NULL;
-    if (f->type == ORO_FIELD_ENUM && f->values != NULL) {
-        values = json_object_new_array();
-        for (int i = 0; i < f->values->nelts; i++) {
-            json_object_array_add(values, str(APR_ARRAY_IDX(f->values, i, const char *)));
-        }
-        if (nullable) {
-            json_object_array_add(values, NULL);
-        }
-    }
-    return obj("type", nullable ? arr(str(type), str("null"), NULL) : str(type), "title",
-               f->label ? str(f->label) : NULL, "description",
-               description ? str(description) : NULL, "format", format ? str(format) : NULL,
-               "maxLength", max_length > 0 ? json_object_new_int(max_length) : NULL, "pattern",
-               pattern ? str(pattern) : NULL, "enum", values, "default",
-               f->default_value ? default_value(f) : NULL, "readOnly",
-               is_readonly(f->flags) ? yes() : NULL, "writeOnly",
-               f->type == ORO_FIELD_PASSWORD ? yes() : NULL, NULL);
-}
-
-/* A create must give it: required, no default, and not set by the platform. */
-static int create_requires_field(const oro_field_t *f)
-{
-    return (f->flags & ORO_FLAG_REQUIRED) && f->default_value == NULL && !is_readonly(f->flags);
-}
-
-static int create_requires_relation(const oro_relation_t *r)
-{
-    return r->kind == ORO_RELATION_MANY_TO_ONE && r->required && !(r->flags & ORO_FLAG_READONLY);
-}
-
-/* <type>Attributes (with_required: the fields a create must give, as "required") or
- * <type>UpdateAttributes (without). The id is the resource's, not an attribute. */
-static json_object *attributes_schema(gen_t *g, const oro_entity_t *e, int with_required)
-{
-    json_object *properties = json_object_new_object();
-    json_object *required = json_object_new_array();
-    for (int i = 0; i < e->fields->nelts; i++) {
-        const oro_field_t *f = APR_ARRAY_IDX(e->fields, i, const oro_field_t *);
-        if (strcmp(f->name, "id") == 0) {
-            continue;
-        }
-        json_object_object_add(properties, f->name, field_schema(g, f));
-        if (with_required && create_requires_field(f)) {
-            json_object_array_add(required, str(f->name));
-        }
-    }
-    if (json_object_array_length(required) == 0) {
-        json_object_put(required);
-        required = NULL;
-    }
-    return obj("type", str("object"), "properties", properties, "required", required,
-               "additionalProperties", json_object_new_boolean(0), NULL);
-}
-
-/* ---- relationships ------------------------------------------------------------------ */
-
-static int is_to_one(const oro_relation_t *r)
-{
-    return r->kind == ORO_RELATION_MANY_TO_ONE;
-}
-
-/* A relationship's "data": the target's identifier (or null unless required), or an
- * array of identifiers for to-many relations. */
-static json_object *linkage_schema(gen_t *g, const oro_relation_t *r)
-{
-    json_object *identifier = schema(g, r->target_type, "Identifier");
-    if (is_to_one(r)) {
-        return r->required ? identifier : or_null(identifier);
-    }
-    return obj("type", str("array"), "items", identifier, NULL);
-}
-
-static const char *relation_description(gen_t *g, const oro_relation_t *r)
-{
-    switch (r->kind) {
-    case ORO_RELATION_MANY_TO_ONE:
-        return apr_psprintf(g->p, "many-to-one: one of %s%s", r->target_type,
-                            r->required ? " (required)" : "");
-    case ORO_RELATION_ONE_TO_MANY:
-        return apr_psprintf(g->p,
-                            "one-to-many: %s whose \"%s\" is this record; the linkage is "
-                            "given when the relation is included",
-                            r->target_type, r->mapped_by);
-    default:
-        return apr_psprintf(g->p,
-                            "many-to-many: %s; the linkage is given when the relation is "
-                            "included",
-                            r->target_type);
-    }
-}
-
-/* <type>Relationships (with_required: the relations a create must give) or
- * <type>UpdateRelationships. To-one relationships always carry their data; to-many ones
- * carry links (self, related) and, when included, their data. */
-static json_object *relationships_schema(gen_t *g, const oro_entity_t *e, int with_required)
-{
-    json_object *properties = json_object_new_object();
-    json_object *required = json_object_new_array();
-    for (int i = 0; i < e->relations->nelts; i++) {
-        const oro_relation_t *r = APR_ARRAY_IDX(e->relations, i, const oro_relation_t *);
-        json_object *rel = obj("type", str("object"), "title", r->label ? str(r->label) : NULL,
-                               "description", str(relation_description(g, r)), "properties",
-                               obj("data", linkage_schema(g, r), "links",
-                                   is_to_one(r) ? NULL : schema(g, "Links", ""), NULL),
-                               "required", is_to_one(r) ? arr(str("data"), NULL) : NULL, "readOnly",
-                               (r->flags & ORO_FLAG_READONLY) ? yes() : NULL, NULL);
-        json_object_object_add(properties, r->name, rel);
-        if (with_required && create_requires_relation(r)) {
-            json_object_array_add(required, str(r->name));
-        }
-    }
-    if (json_object_array_length(required) == 0) {
-        json_object_put(required);
-        required = NULL;
-    }
-    return obj("type", str("object"), "properties", properties, "required", required,
-               "additionalProperties", json_object_new_boolean(0), NULL);
-}
-
-/* ---- per-entity schemas --------------------------------------------------------------- */
-
-static void add_entity_schemas(gen_t *g, json_object *schemas, const oro_entity_t *e)
-{
-    const char *t = e->type;
-    int any_required_field = 0, any_required_relation = 0;
-    for (int i = 0; i < e->fields->nelts; i++) {
-        any_required_field |= create_requires_field(APR_ARRAY_IDX(e->fields, i, oro_field_t *));
-    }
-    for (int i = 0; i < e->relations->nelts; i++) {
-        any_required_relation |=
-            create_requires_relation(APR_ARRAY_IDX(e->relations, i, oro_relation_t *));
-    }
-#define ADD(suffix, value)                                                                         \
-    json_object_object_add(schemas, apr_pstrcat(g->p, t, suffix, NULL), value)
-    ADD("Attributes", attributes_schema(g, e, 1));
-    ADD("UpdateAttributes", attributes_schema(g, e, 0));
-    ADD("Relationships", relationships_schema(g, e, 1));
-    ADD("UpdateRelationships", relationships_schema(g, e, 0));
-    ADD("Identifier", obj("type", str("object"), "description",
-                          str(apr_psprintf(g->p, "identifies one of %s", t)), "properties",
-                          obj("type", obj("const", str(t), NULL), "id", id_schema(), NULL),
-                          "required", arr(str("type"), str("id"), NULL), "additionalProperties",
-                          json_object_new_boolean(0), NULL));
-    ADD("Resource",
-        obj("type", str("object"), "title", str(e->label), "properties",
-            obj("type", obj("const", str(t), NULL), "id", id_schema(), "attributes",
-                schema(g, t, "Attributes"), "relationships", schema(g, t, "Relationships"), "links",
-                schema(g, "Links", ""), "meta", schema(g, "ResourceMeta", ""), NULL),
-            "required", arr(str("type"), str("id"), NULL), NULL));
-    json_object *create_required = arr(str("type"), NULL);
-    if (any_required_field) {
-        json_object_array_add(create_required, str("attributes"));
-    }
-    if (any_required_relation) {
-        json_object_array_add(create_required, str("relationships"));
-    }
-    ADD("CreateResource",
-        obj("type", str("object"), "description",
-            str(e->allow_client_ids
-                    ? "a new record; the id may be chosen by the client"
-                    : "a new record; the id is generated (a client-chosen id is refused, 403)"),
-            "properties",
-            obj("type", obj("const", str(t), NULL), "id", e->allow_client_ids ? id_schema() : NULL,
-                "attributes", schema(g, t, "Attributes"), "relationships",
-                schema(g, t, "Relationships"), NULL),
-            "required", create_required, "additionalProperties", json_object_new_boolean(0), NULL));
-    ADD("UpdateResource",
-        obj("type", str("object"), "description",
-            str("the members to change; those left out keep their values"), "properties",
-            obj("type", obj("const", str(t), NULL), "id", id_schema(), "attributes",
-                schema(g, t, "UpdateAttributes"), "relationships",
-                schema(g, t, "UpdateRelationships"), NULL),
-            "required", arr(str("type"), str("id"), NULL), "additionalProperties",
-            json_object_new_boolean(0), NULL));
-    ADD("Document", obj("type", str("object"), "properties",
-                        obj("data", schema(g, t, "Resource"), "included", schema(g, "Included", ""),
-                            "links", schema(g, "Links", ""), NULL),
-                        "required", arr(str("data"), NULL), NULL));
-    ADD("CollectionDocument",
-        obj("type", str("object"), "properties",
-            obj("data", obj("type", str("array"), "items", schema(g, t, "Resource"), NULL),
-                "included", schema(g, "Included", ""), "links", schema(g, "Links", ""), NULL),
-            "required", arr(str("data"), NULL), NULL));
-    ADD("CreateDocument",
-        obj("type", str("object"), "properties", obj("data", schema(g, t, "CreateResource"), NULL),
-            "required", arr(str("data"), NULL), NULL));
-    ADD("UpdateDocument",
-        obj("type", str("object"), "properties", obj("data", schema(g, t, "UpdateResource"), NULL),
-            "required", arr(str("data"), NULL), NULL));
-#undef ADD
-}
-
-/* ---- shared components ---------------------------------------------------------------- */
-
-static json_object *shared_schemas(gen_t *g)
-{
-    json_object *uri = obj("type", str("string"), "format", str("uri"), NULL);
-    json_object *links = obj("type", str("object"), "properties",
-                             obj("self", uri, "related", json_object_get(uri), "first",
-                                 json_object_get(uri), "prev", json_object_get(uri), "next",
-                                 json_object_get(uri), "last", json_object_get(uri), NULL),
-                             NULL);
-    json_object *any_object = obj("type", str("object"), NULL);
-    return obj(
-        "ResourceIdentifier",
-        obj("type", str("object"), "properties",
-            obj("type", obj("type", str("string"), NULL), "id", id_schema(), NULL), "required",
-            arr(str("type"), str("id"), NULL), NULL),
-        "Resource",
-        obj("type", str("object"), "description", str("a record of any type (see <type>Resource)"),
-            "properties",
-            obj("type", obj("type", str("string"), NULL), "id", id_schema(), "attributes",
-                any_object, "relationships",
-                obj("type", str("object"), "additionalProperties",
-                    obj("type", str("object"), "properties",
-                        obj("data",
-                            obj("oneOf",
-                                arr(schema(g, "ResourceIdentifier", ""),
-                                    obj("type", str("array"), "items",
-                                        schema(g, "ResourceIdentifier", ""), NULL),
-                                    obj("type", str("null"), NULL), NULL),
-                                NULL),
-                            "links", schema(g, "Links", ""), NULL),
-                        NULL),
-                    NULL),
-                "links", schema(g, "Links", ""), "meta", schema(g, "ResourceMeta", ""), NULL),
-            "required", arr(str("type"), str("id"), NULL), NULL),
-        "Included",
-        obj("type", str("array"), "description",
-            str("the related records asked for with include, each once"), "items",
-            schema(g, "Resource", ""), NULL),
-        "ResourceMeta",
-        obj("type", str("object"), "properties",
-            obj("title",
-                obj("type", arr(str("string"), str("null"), NULL), "description",
-                    str("the record's title from its title template (meta=title)"), NULL),
-                NULL),
-            NULL),
-        "Links", links, "Error",
-        obj("type", str("object"), "properties",
-            obj("status", obj("type", str("string"), "pattern", str("^[0-9]{3}$"), NULL), "title",
-                obj("type", str("string"), NULL), "detail", obj("type", str("string"), NULL),
-                "source",
-                obj("type", str("object"), "properties",
-                    obj("pointer",
-                        obj("type", str("string"), "description",
-                            str("the JSON pointer of the document member at fault"), NULL),
-                        "parameter",
-                        obj("type", str("string"), "description",
-                            str("the query parameter at fault"), NULL),
-                        NULL),
-                    NULL),
-                NULL),
-            "required", arr(str("status"), str("title"), NULL), NULL),
-        "ErrorDocument",
-        obj("type", str("object"), "properties",
-            obj("errors",
-                obj("type", str("array"), "items", schema(g, "Error", ""), "minItems",
-                    json_object_new_int(1), NULL),
-                NULL),
-            "required", arr(str("errors"), NULL), NULL),
-        "MetadataDocument",
-        obj("type", str("object"), "properties",
-            obj("data",
-                obj("type", str("array"), "items",
-                    obj("type", str("object"), "properties",
-                        obj("type", obj("const", str("entities"), NULL), "id",
-                            obj("type", str("string"), "description", str("the entity type"), NULL),
-                            "attributes",
-                            obj("type", str("object"), "description",
-                                str("label, pluralLabel, ownership, titleTemplate, defaultSort, "
-                                    "fields and relations (docs/entities.md)"),
-                                NULL),
-                            NULL),
-                        "required", arr(str("type"), str("id"), str("attributes"), NULL), NULL),
-                    NULL),
-                NULL),
-            "required", arr(str("data"), NULL), NULL),
-        "SystemStatus",
-        obj("type", str("object"), "properties",
-            obj("status",
-                obj("type", str("string"), "enum",
-                    arr(str("ok"), str("degraded"), str("unavailable"), NULL), NULL),
-                "reason", obj("type", str("string"), NULL), "database",
-                obj("type", str("object"), NULL), "consumers", obj("type", str("object"), NULL),
-                "queue", obj("type", str("object"), NULL), "versions",
-                obj("type", str("object"), NULL), NULL),
-            "required", arr(str("status"), NULL), NULL),
-        NULL);
-}
-
-static json_object *error_response(gen_t *g, const char *description)
-{
-    return response(description, NULL, schema(g, "ErrorDocument", ""));
-}
-
-static json_object *shared_responses(gen_t *g)
-{
-    return obj(
-        "NotModified",
-        obj("description", str("not modified: the record still has the ETag of If-None-Match"),
-            NULL),
-        "BadRequest",
-        error_response(g, "the request is not valid: a parameter, the JSON, a value, a missing "
-                          "required member, a relation to a record that does not exist; every "
-                          "problem is reported"),
-        "Forbidden", error_response(g, "a client-chosen id where the type does not allow one"),
-        "NotFound", error_response(g, "no such record"), "NotAcceptable",
-        error_response(g, "the Accept header allows neither application/vnd.api+json nor "
-                          "application/json"),
-        "Conflict",
-        error_response(g, "a wrong type, an id differing from the URL, a duplicate unique value, "
-                          "or a delete of a record other records reference"),
-        "PreconditionFailed",
-        error_response(g, "If-Match does not match: the record changed since it was read"),
-        "PayloadTooLarge", error_response(g, "the body is over 4 MiB"), "UnsupportedMediaType",
-        error_response(g, "the body is not application/vnd.api+json (or application/json)"),
-        "ServiceUnavailable",
-        response("the database is unavailable; try again after Retry-After seconds",
-                 obj("Retry-After", ref(g, "headers", "Retry-After", ""), NULL),
-                 schema(g, "ErrorDocument", "")),
-        NULL);
-}
-
-static json_object *shared_headers(void)
-{
-    return obj("ETag",
-               obj("description", str("the record version, for If-Match and If-None-Match"),
-                   "schema", obj("type", str("string"), NULL), NULL),
-               "Location",
-               obj("description", str("the new record's URL"), "schema",
-                   obj("type", str("string"), "format", str("uri"), NULL), NULL),
-               "Retry-After",
-               obj("description", str("seconds to wait before retrying"), "schema",
-                   obj("type", str("integer"), NULL), NULL),
-               "X-Include-Total-Count",
-               obj("description", str("the number of matching records (X-Include: totalCount)"),
-                   "schema", obj("type", str("integer"), NULL), NULL),
-               NULL);
-}
+/* ---- parameters ---------------------------------------------------------------------- */
 
 static json_object *query_parameter(const char *name, const char *description, json_object *s)
 {
@@ -629,8 +96,6 @@ static json_object *shared_parameters(void)
         NULL);
 }
 
-/* ---- paths ---------------------------------------------------------------------------- */
-
 /* Whether member i of e (its fields, then its relations) takes filter[...]; sets *f or *r. */
 static int filter_member(const oro_entity_t *e, int i, const oro_field_t **f,
                          const oro_relation_t **r)
@@ -644,7 +109,8 @@ static int filter_member(const oro_entity_t *e, int i, const oro_field_t **f,
 /* The filter parameter of a field f (or relation r), listing the operators its type
  * allows. A field whose type has no equality (text) is documented with its first
  * operator, as filter[name] alone would be refused. */
-static json_object *filter_parameter(gen_t *g, const oro_field_t *f, const oro_relation_t *r)
+static json_object *filter_parameter(oro_openapi_gen_t *g, const oro_field_t *f,
+                                     const oro_relation_t *r)
 {
     const char *ops = NULL, *first = NULL;
     for (int op = 0; op < ORO_OP_COUNT; op++) {
@@ -672,7 +138,7 @@ static json_object *filter_parameter(gen_t *g, const oro_field_t *f, const oro_r
 }
 
 /* sort: the sortable fields and many-to-one relations, each also with "-" (descending). */
-static json_object *sort_parameter(gen_t *g, const oro_entity_t *e)
+static json_object *sort_parameter(oro_openapi_gen_t *g, const oro_entity_t *e)
 {
     json_object *names = json_object_new_array();
     for (int descending = 0; descending < 2; descending++) {
@@ -706,7 +172,7 @@ static json_object *sort_parameter(gen_t *g, const oro_entity_t *e)
         obj("type", str("string"), "enum", names, NULL));
 }
 
-static json_object *include_parameter(gen_t *g, const oro_entity_t *e)
+static json_object *include_parameter(oro_openapi_gen_t *g, const oro_entity_t *e)
 {
     const char *names = NULL;
     for (int i = 0; i < e->relations->nelts; i++) {
@@ -723,7 +189,7 @@ static json_object *include_parameter(gen_t *g, const oro_entity_t *e)
 }
 
 /* fields[<type>]: the attributes and relationships of the primary records. */
-static json_object *fields_parameter(gen_t *g, const oro_entity_t *e)
+static json_object *fields_parameter(oro_openapi_gen_t *g, const oro_entity_t *e)
 {
     json_object *names = json_object_new_array();
     for (int i = 0; i < e->fields->nelts; i++) {
@@ -745,14 +211,15 @@ static json_object *fields_parameter(gen_t *g, const oro_entity_t *e)
 }
 
 /* components/parameters "<type>.<name>" */
-static json_object *entity_parameter(gen_t *g, const oro_entity_t *e, const char *name)
+static json_object *entity_parameter(oro_openapi_gen_t *g, const oro_entity_t *e, const char *name)
 {
     return ref(g, "parameters", e->type, apr_pstrcat(g->p, ".", name, NULL));
 }
 
 /* The parameters of e's lists and records, once in components/parameters:
  * <type>.filter.<member>, <type>.sort, <type>.include, <type>.fields. */
-static void add_entity_parameters(gen_t *g, json_object *parameters, const oro_entity_t *e)
+static void add_entity_parameters(oro_openapi_gen_t *g, json_object *parameters,
+                                  const oro_entity_t *e)
 {
     const oro_field_t *f;
     const oro_relation_t *r;
@@ -772,7 +239,7 @@ static void add_entity_parameters(gen_t *g, json_object *parameters, const oro_e
 }
 
 /* The parameters of a list of e's records (GET /e, and to-many related lists). */
-static json_object *list_parameters(gen_t *g, const oro_entity_t *e)
+static json_object *list_parameters(oro_openapi_gen_t *g, const oro_entity_t *e)
 {
     json_object *parameters = arr(ref(g, "parameters", "filter", ""), NULL);
     const oro_field_t *f;
@@ -795,26 +262,49 @@ static json_object *list_parameters(gen_t *g, const oro_entity_t *e)
     return parameters;
 }
 
-static json_object *request_body(json_object *s)
+/* ---- paths --------------------------------------------------------------------------- */
+
+/* Adds the shared responses named (components/responses) under their status codes:
+ * "400", "404", … */
+static void add_errors(oro_openapi_gen_t *g, json_object *responses, const char *const *codes)
 {
-    return obj("required", yes(), "content", content(JSONAPI, s), NULL);
+    static const struct {
+        const char *code, *name;
+    } known[] = {
+        {"304", "NotModified"},        {"400", "BadRequest"},      {"403", "Forbidden"},
+        {"404", "NotFound"},           {"406", "NotAcceptable"},   {"409", "Conflict"},
+        {"412", "PreconditionFailed"}, {"413", "PayloadTooLarge"}, {"415", "UnsupportedMediaType"},
+        {"503", "ServiceUnavailable"}};
+    for (; *codes != NULL; codes++) {
+        for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+            if (strcmp(known[i].code, *codes) == 0) {
+                json_object_object_add(responses, known[i].code,
+                                       ref(g, "responses", known[i].name, ""));
+            }
+        }
+    }
 }
 
-static json_object *operation(gen_t *g, const char *tag, const char *id, const char *summary,
-                              json_object *parameters, json_object *body, json_object *responses,
-                              const char *const *errors)
+static json_object *request_body(json_object *s)
+{
+    return obj("required", yes(), "content", content(ORO_OPENAPI_JSONAPI, s), NULL);
+}
+
+static json_object *operation(oro_openapi_gen_t *g, const char *tag, const char *id,
+                              const char *summary, json_object *parameters, json_object *body,
+                              json_object *responses, const char *const *errors)
 {
     add_errors(g, responses, errors);
     return obj("tags", arr(str(tag), NULL), "summary", str(summary), "operationId", str(id),
                "parameters", parameters, "requestBody", body, "responses", responses, NULL);
 }
 
-static json_object *etag_headers(gen_t *g)
+static json_object *etag_headers(oro_openapi_gen_t *g)
 {
     return obj("ETag", ref(g, "headers", "ETag", ""), NULL);
 }
 
-static void add_resource_paths(gen_t *g, json_object *paths, const oro_entity_t *e)
+static void add_resource_paths(oro_openapi_gen_t *g, json_object *paths, const oro_entity_t *e)
 {
     const char *t = e->type;
     static const char *const list_errors[] = {"400", "406", "503", NULL};
@@ -879,16 +369,16 @@ static void add_resource_paths(gen_t *g, json_object *paths, const oro_entity_t 
 }
 
 /* The linkage document of relation r: {"data": identifier | null | [identifiers]}. */
-static json_object *linkage_document(gen_t *g, const oro_relation_t *r)
+static json_object *linkage_document(oro_openapi_gen_t *g, const oro_relation_t *r)
 {
     return obj("type", str("object"), "properties",
-               obj("data", linkage_schema(g, r), "links", schema(g, "Links", ""), NULL), "required",
-               arr(str("data"), NULL), NULL);
+               obj("data", oro_openapi_linkage_schema(g, r), "links", schema(g, "Links", ""), NULL),
+               "required", arr(str("data"), NULL), NULL);
 }
 
 /* /e/{id}/r (the related records) and /e/{id}/relationships/r (the linkage, and for
  * writable relations its changes). */
-static void add_relation_paths(gen_t *g, json_object *paths, const oro_entity_t *e,
+static void add_relation_paths(oro_openapi_gen_t *g, json_object *paths, const oro_entity_t *e,
                                const oro_relation_t *r)
 {
     static const char *const read_errors[] = {"400", "404", "406", "503", NULL};
@@ -958,7 +448,7 @@ static void add_relation_paths(gen_t *g, json_object *paths, const oro_entity_t 
                            relationship);
 }
 
-static void add_service_paths(gen_t *g, json_object *paths)
+static void add_service_paths(oro_openapi_gen_t *g, json_object *paths)
 {
     static const char *const metadata_errors[] = {"406", NULL};
     json_object_object_add(paths, "/metadata",
@@ -991,11 +481,13 @@ static void add_service_paths(gen_t *g, json_object *paths)
             NULL));
 }
 
+/* ---- the document -------------------------------------------------------------------- */
+
 json_object *oro_openapi_document(apr_pool_t *p, const oro_meta_t *meta, const char *server_url,
                                   const char *version)
 {
-    gen_t g = {.p = p, .meta = meta};
-    json_object *schemas = shared_schemas(&g);
+    oro_openapi_gen_t g = {.p = p, .meta = meta};
+    json_object *schemas = oro_openapi_shared_schemas(&g);
     json_object *parameters = shared_parameters();
     json_object *paths = json_object_new_object();
     json_object *tags = json_object_new_array();
@@ -1003,7 +495,7 @@ json_object *oro_openapi_document(apr_pool_t *p, const oro_meta_t *meta, const c
         const oro_entity_t *e = APR_ARRAY_IDX(meta->entities, i, const oro_entity_t *);
         json_object_array_add(tags,
                               obj("name", str(e->type), "description", str(e->plural_label), NULL));
-        add_entity_schemas(&g, schemas, e);
+        oro_openapi_add_entity_schemas(&g, schemas, e);
         add_entity_parameters(&g, parameters, e);
         add_resource_paths(&g, paths, e);
         for (int j = 0; j < e->relations->nelts; j++) {
@@ -1023,7 +515,8 @@ json_object *oro_openapi_document(apr_pool_t *p, const oro_meta_t *meta, const c
                    NULL),
                "servers", arr(obj("url", str(server_url), NULL), NULL), "tags", tags, "paths",
                paths, "components",
-               obj("schemas", schemas, "parameters", parameters, "headers", shared_headers(),
-                   "responses", shared_responses(&g), NULL),
+               obj("schemas", schemas, "parameters", parameters, "headers",
+                   oro_openapi_shared_headers(), "responses", oro_openapi_shared_responses(&g),
+                   NULL),
                NULL);
 }
