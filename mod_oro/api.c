@@ -204,10 +204,10 @@ int oro_api_x_include(request_rec *r, const char *name)
     return 0;
 }
 
-/* JSON:API media type rules: 415 when the body is not application/vnd.api+json (or
+/* JSON:API media type rules: 415 when the body (has_body) is not application/vnd.api+json (or
  * carries parameters other than ext/profile); 406 when Accept excludes every form we
  * can answer with. Returns OK or the status already sent. */
-static int check_media_types(request_rec *r)
+static int check_media_types(request_rec *r, int has_body)
 {
     const char *accept = apr_table_get(r->headers_in, "Accept");
     if (accept != NULL && *accept != '\0') {
@@ -251,7 +251,7 @@ static int check_media_types(request_rec *r)
             return HTTP_NOT_ACCEPTABLE;
         }
     }
-    if (r->method_number == M_POST || r->method_number == M_PATCH) {
+    if (has_body) {
         const char *type = apr_table_get(r->headers_in, "Content-Type");
         int ok = 0;
         if (type != NULL) {
@@ -290,6 +290,18 @@ static int is_id(const char *s)
     return 1;
 }
 
+/* Whether method is one of the comma-separated allow list. */
+static int method_allowed(const char *method, const char *allow)
+{
+    size_t n = strlen(method);
+    for (const char *m = strstr(allow, method); m != NULL; m = strstr(m + 1, method)) {
+        if ((m == allow || m[-1] == ' ') && (m[n] == ',' || m[n] == '\0')) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 int oro_api_dispatch(request_rec *r, const char *path)
 {
     const oro_settings_t *settings = &oro_server_conf(r->server)->settings;
@@ -297,32 +309,40 @@ int oro_api_dispatch(request_rec *r, const char *path)
         return oro_api_send_error(r, HTTP_NOT_FOUND, "resource not found",
                                   "no entities are configured (OroEntityConfig)", NULL);
     }
-    /* path: "/{type}" or "/{type}/{id}" */
+    /* path: "/{type}", "/{type}/{id}", "/{type}/{id}/{relation}" (the related records) or
+     * "/{type}/{id}/relationships/{relation}" (the linkage) */
     char *copy = apr_pstrdup(r->pool, path + 1);
     char *id = strchr(copy, '/');
     if (id != NULL) {
         *id++ = '\0';
     }
+    char *rest = id != NULL ? strchr(id, '/') : NULL;
+    if (rest != NULL) {
+        *rest++ = '\0';
+    }
     const oro_entity_t *entity = oro_meta_entity(settings->meta, copy);
-    if (entity == NULL) {
+    const oro_relation_t *relation = NULL;
+    int relationship = 0;
+    if (entity != NULL && rest != NULL) {
+        if (strncmp(rest, "relationships/", 14) == 0) {
+            relationship = 1;
+            rest += 14;
+        }
+        relation = strchr(rest, '/') == NULL ? oro_meta_relation(entity, rest) : NULL;
+    }
+    if (entity == NULL || (rest != NULL && relation == NULL)) {
         return oro_api_send_error(
             r, HTTP_NOT_FOUND, "resource not found",
             apr_psprintf(r->pool, "no API resource at \"%s\"", oro_printable(r->pool, r->uri, 200)),
             NULL);
     }
-    if (id != NULL && strchr(id, '/') != NULL) {
-        return oro_api_send_error(r, HTTP_NOT_FOUND, "resource not found",
-                                  apr_psprintf(r->pool,
-                                               "\"%s\": related resources and relationship "
-                                               "endpoints are not available yet",
-                                               oro_printable(r->pool, r->uri, 200)),
-                                  NULL);
-    }
-    const char *allow = id ? "GET, PATCH, DELETE, HEAD" : "GET, POST, HEAD";
-    int allowed = id ? (r->method_number == M_GET || r->method_number == M_PATCH ||
-                        r->method_number == M_DELETE)
-                     : (r->method_number == M_GET || r->method_number == M_POST);
-    if (!allowed) {
+    const char *allow = relationship ? (relation->kind == ORO_RELATION_MANY_TO_ONE
+                                            ? "GET, PATCH, HEAD"
+                                            : "GET, PATCH, POST, DELETE, HEAD")
+                        : relation   ? "GET, HEAD"
+                        : id         ? "GET, PATCH, DELETE, HEAD"
+                                     : "GET, POST, DELETE, HEAD";
+    if (!method_allowed(r->method, allow)) {
         apr_table_setn(r->headers_out, "Allow", allow);
         return oro_api_send_error(
             r, HTTP_METHOD_NOT_ALLOWED, "method not allowed",
@@ -334,7 +354,8 @@ int oro_api_dispatch(request_rec *r, const char *path)
                                                oro_printable(r->pool, id, 40), entity->type),
                                   NULL);
     }
-    int rc = check_media_types(r);
+    int rc = check_media_types(r, r->method_number == M_POST || r->method_number == M_PATCH ||
+                                      (relationship && r->method_number == M_DELETE));
     if (rc != OK) {
         return OK;
     }
@@ -344,6 +365,7 @@ int oro_api_dispatch(request_rec *r, const char *path)
     req.meta = settings->meta;
     req.entity = entity;
     req.id = id;
+    req.relation = relation;
     req.hateoas = !oro_api_x_include(r, "noHateoas");
     req.base_url = ap_construct_url(r->pool, "/api", r);
     if (oro_api_dbd(&req) == NULL) {
@@ -353,6 +375,9 @@ int oro_api_dispatch(request_rec *r, const char *path)
     }
     int dialect = oro_db_dialect_of(apr_dbd_name(req.dbd->driver));
     req.dialect = dialect < 0 ? ORO_DIALECT_PGSQL : (oro_dialect_t)dialect;
+    if (relation != NULL) {
+        return relationship ? oro_api_relationship(&req) : oro_api_related(&req);
+    }
     switch (r->method_number) {
     case M_GET:
         return id ? oro_api_get(&req) : oro_api_list(&req);
@@ -361,6 +386,6 @@ int oro_api_dispatch(request_rec *r, const char *path)
     case M_PATCH:
         return oro_api_update(&req);
     default:
-        return oro_api_delete(&req);
+        return id ? oro_api_delete(&req) : oro_api_bulk_delete(&req);
     }
 }

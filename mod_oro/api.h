@@ -22,7 +22,16 @@ typedef struct {
     oro_dialect_t dialect;
     const char *base_url; /* "http://host:port/api" */
     int hateoas;          /* links wanted (X-Include: noHateoas turns them off) */
+    /* /api/{type}/{id}/{relation} and /api/{type}/{id}/relationships/{relation}: a
+     * relation of entity (the owner, whose record is id), else NULL */
+    const oro_relation_t *relation;
 } oro_api_request_t;
+
+/* A write's transaction (see oro_api_begin). */
+typedef struct {
+    oro_api_request_t *req;
+    apr_dbd_transaction_t *txn;
+} oro_api_txn_t;
 
 /* Runs q and returns its rows (apr_array_header_t of const char ** with ncols values,
  * NULL for SQL NULL), or NULL with *error. */
@@ -52,13 +61,41 @@ int oro_api_database_error(oro_api_request_t *req, const char *what, const char 
 /* Whether X-Include asks for name ("totalCount", "noHateoas", …). */
 int oro_api_x_include(request_rec *r, const char *name);
 
-/* The handlers. */
+/* The handlers. With req->relation set, oro_api_list lists the records of the
+ * relation's target related to record req->id (GET /api/{type}/{id}/{relation}). */
 int oro_api_list(oro_api_request_t *req);
 int oro_api_get(oro_api_request_t *req);
 int oro_api_create(oro_api_request_t *req);
 int oro_api_update(oro_api_request_t *req);
 int oro_api_delete(oro_api_request_t *req);
 int oro_api_metadata(request_rec *r, const oro_meta_t *meta);
+/* GET /api/{type}/{id}/{relation}: the related record (or null), or a list of them. */
+int oro_api_related(oro_api_request_t *req);
+/* GET, PATCH, POST, DELETE /api/{type}/{id}/relationships/{relation}. */
+int oro_api_relationship(oro_api_request_t *req);
+/* DELETE /api/{type}?filter[…]: at most ORO_API_BULK_DELETE_LIMIT records. */
+#define ORO_API_BULK_DELETE_LIMIT 100
+int oro_api_bulk_delete(oro_api_request_t *req);
+
+/* The write path's pieces (api_write.c), shared by the relationship and bulk endpoints. */
+
+/* Reads the request body, at most ORO_WRITE_MAX_BODY bytes, NUL-terminated. Returns OK,
+ * HTTP_BAD_REQUEST (nothing sent), or the status of the answer already sent. */
+int oro_api_read_body(request_rec *r, const char **body, apr_size_t *len);
+/* Starts a transaction on the request's connection; -1 with *error. */
+int oro_api_begin(oro_api_request_t *req, oro_api_txn_t *t, const char **error);
+/* Ends it: commits unless rollback is set or a statement failed (then -1 with *error). */
+int oro_api_end(oro_api_txn_t *t, int rollback, const char **error);
+/* Rolls back and answers a failed statement: 409 for a unique or foreign key violation,
+ * else 503. Returns OK-compatible status of the answer. */
+int oro_api_statement_failed(oro_api_txn_t *t, const char *what, const char *error);
+/* Locks record req->id of req->entity (SELECT … FOR UPDATE) and checks If-Match; answers
+ * 404 or 412 itself (rolled back). Returns 1 when the caller may go on, else 0. */
+int oro_api_lock_current(oro_api_request_t *req, oro_api_txn_t *t);
+/* Runs oro_write_checks of doc; NULL when they pass, else the errors; NULL with
+ * *db_error on a database failure. */
+apr_array_header_t *oro_api_run_checks(oro_api_request_t *req, const oro_write_doc_t *doc,
+                                       const char *self_id, const char **db_error);
 
 /* Reads a record by id into *values (NULL if it does not exist); -1 on a database
  * error (already answered). */

@@ -185,25 +185,30 @@ static const char *page_link(oro_api_request_t *req, const oro_api_query_t *q, i
             args = apr_pstrcat(p, args, *args ? "&" : "", item, NULL);
         }
     }
-    return apr_psprintf(p, "%s/%s?%s%spage[number]=%d", req->base_url, q->entity->type, args,
-                        *args ? "&" : "", number);
+    const char *path = req->relation == NULL ? q->entity->type
+                                             : apr_pstrcat(p, req->entity->type, "/", req->id, "/",
+                                                           req->relation->name, NULL);
+    return apr_psprintf(p, "%s/%s?%s%spage[number]=%d", req->base_url, path, args, *args ? "&" : "",
+                        number);
 }
 
 int oro_api_list(oro_api_request_t *req)
 {
     request_rec *r = req->r;
     apr_pool_t *p = r->pool;
+    /* the records listed: of the URL's type, or the related records of req->id */
+    const oro_entity_t *entity = req->relation ? req->relation->target : req->entity;
     oro_api_limits_t limits = {10, 100, 0};
     apr_array_header_t *errors = NULL;
-    const oro_api_query_t *q =
-        oro_api_query_parse(p, req->meta, req->entity, r->args, &limits, &errors);
+    const oro_api_query_t *q = oro_api_query_parse(p, req->meta, entity, r->args, &limits, &errors);
     if (q == NULL) {
         return oro_api_send_errors(r, errors);
     }
     const char *error;
-    apr_array_header_t *columns = oro_select_columns(p, req->entity);
-    apr_array_header_t *rows =
-        oro_api_rows(req, oro_select_list(p, req->dialect, q), columns->nelts, &error);
+    apr_array_header_t *columns = oro_select_columns(p, entity);
+    oro_sql_t *list = req->relation ? oro_select_related(p, req->dialect, q, req->relation, req->id)
+                                    : oro_select_list(p, req->dialect, q);
+    apr_array_header_t *rows = oro_api_rows(req, list, columns->nelts, &error);
     if (rows == NULL) {
         return oro_api_database_error(req, "could not list records", error);
     }
@@ -213,8 +218,10 @@ int oro_api_list(oro_api_request_t *req)
     }
     long total = -1;
     if (oro_api_x_include(r, "totalCount")) {
-        apr_array_header_t *count =
-            oro_api_rows(req, oro_select_count(p, req->dialect, q), 1, &error);
+        oro_sql_t *count_sql =
+            req->relation ? oro_select_related_count(p, req->dialect, q, req->relation, req->id)
+                          : oro_select_count(p, req->dialect, q);
+        apr_array_header_t *count = oro_api_rows(req, count_sql, 1, &error);
         if (count == NULL || count->nelts != 1) {
             return oro_api_database_error(req, "could not count records", error ? error : "no row");
         }
@@ -222,11 +229,11 @@ int oro_api_list(oro_api_request_t *req)
         apr_table_setn(r->headers_out, "X-Include-Total-Count", apr_ltoa(p, total));
     }
     render_t *rd = renderer(req, q);
-    record_set_t *primary = record_set(p, req->entity, rows);
+    record_set_t *primary = record_set(p, entity, rows);
     for (int i = 0; i < rows->nelts; i++) {
         apr_hash_set(
             rd->seen,
-            apr_pstrcat(p, req->entity->type, "/", APR_ARRAY_IDX(rows, i, const char **)[0], NULL),
+            apr_pstrcat(p, entity->type, "/", APR_ARRAY_IDX(rows, i, const char **)[0], NULL),
             APR_HASH_KEY_STRING, "");
     }
     if (load_includes(rd, primary) != 0) {
@@ -237,7 +244,7 @@ int oro_api_list(oro_api_request_t *req)
     for (int i = 0; i < rows->nelts; i++) {
         const char **values = APR_ARRAY_IDX(rows, i, const char **);
         json_object_array_add(
-            data, oro_doc_resource(p, req->entity, columns, values,
+            data, oro_doc_resource(p, entity, columns, values,
                                    apr_hash_get(primary->to_many, values[0], APR_HASH_KEY_STRING),
                                    &rd->options));
     }

@@ -10,7 +10,7 @@ APLOG_USE_MODULE(oro);
 
 /* Reads the request body, at most ORO_WRITE_MAX_BODY bytes. Returns OK, or the status
  * of the answer already sent. */
-static int read_body(request_rec *r, const char **body, apr_size_t *len)
+int oro_api_read_body(request_rec *r, const char **body, apr_size_t *len)
 {
     int rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK);
     if (rc != OK) {
@@ -46,12 +46,7 @@ static int read_body(request_rec *r, const char **body, apr_size_t *len)
     return OK;
 }
 
-typedef struct {
-    oro_api_request_t *req;
-    apr_dbd_transaction_t *txn;
-} txn_t;
-
-static int begin(oro_api_request_t *req, txn_t *t, const char **error)
+int oro_api_begin(oro_api_request_t *req, oro_api_txn_t *t, const char **error)
 {
     t->req = req;
     t->txn = NULL;
@@ -65,7 +60,7 @@ static int begin(oro_api_request_t *req, txn_t *t, const char **error)
 }
 
 /* Ends the transaction: commits unless rollback is set or a statement failed. */
-static int end(txn_t *t, int rollback, const char **error)
+int oro_api_end(oro_api_txn_t *t, int rollback, const char **error)
 {
     if (t->txn == NULL) {
         return 0;
@@ -85,10 +80,10 @@ static int end(txn_t *t, int rollback, const char **error)
 
 /* A failed statement: a constraint the database enforces (a race past our checks, or
  * a record still referenced) becomes 409; anything else 503. Rolls back. */
-static int statement_failed(txn_t *t, const char *what, const char *error)
+int oro_api_statement_failed(oro_api_txn_t *t, const char *what, const char *error)
 {
     const char *ignored;
-    end(t, 1, &ignored);
+    oro_api_end(t, 1, &ignored);
     if (strstr(error, "duplicate key") || strstr(error, "Duplicate entry")) {
         return oro_api_send_error(t->req->r, HTTP_CONFLICT, "unique constraint",
                                   "another record already has this value", NULL);
@@ -103,8 +98,8 @@ static int statement_failed(txn_t *t, const char *what, const char *error)
 }
 
 /* Runs the document's database checks; NULL when they pass, else the errors. */
-static apr_array_header_t *run_checks(oro_api_request_t *req, const oro_write_doc_t *doc,
-                                      const char *self_id, const char **db_error)
+apr_array_header_t *oro_api_run_checks(oro_api_request_t *req, const oro_write_doc_t *doc,
+                                       const char *self_id, const char **db_error)
 {
     apr_pool_t *p = req->r->pool;
     apr_array_header_t *checks = oro_write_checks(p, req->dialect, doc, self_id);
@@ -127,7 +122,7 @@ static apr_array_header_t *run_checks(oro_api_request_t *req, const oro_write_do
     return errors;
 }
 
-static int replace_to_many(oro_api_request_t *req, txn_t *t, const oro_write_doc_t *doc,
+static int replace_to_many(oro_api_request_t *req, oro_api_txn_t *t, const oro_write_doc_t *doc,
                            const char *id)
 {
     const char *error;
@@ -136,7 +131,7 @@ static int replace_to_many(oro_api_request_t *req, txn_t *t, const oro_write_doc
         apr_array_header_t *stmts = oro_write_replace_to_many(req->r->pool, req->dialect, set, id);
         for (int j = 0; j < stmts->nelts; j++) {
             if (oro_api_exec(req, APR_ARRAY_IDX(stmts, j, oro_sql_t *), NULL, &error) != 0) {
-                statement_failed(t, "could not change a to-many relation", error);
+                oro_api_statement_failed(t, "could not change a to-many relation", error);
                 return -1;
             }
         }
@@ -146,7 +141,7 @@ static int replace_to_many(oro_api_request_t *req, txn_t *t, const oro_write_doc
 
 /* Reads the record for update (locked until the transaction ends); answers 404 or 412
  * itself. Returns 1 when the caller may go on. */
-static int lock_current(oro_api_request_t *req, txn_t *t)
+int oro_api_lock_current(oro_api_request_t *req, oro_api_txn_t *t)
 {
     apr_pool_t *p = req->r->pool;
     const char *error;
@@ -155,11 +150,11 @@ static int lock_current(oro_api_request_t *req, txn_t *t)
     apr_array_header_t *columns = oro_select_columns(p, req->entity);
     apr_array_header_t *rows = oro_api_rows(req, &locked, columns->nelts, &error);
     if (rows == NULL) {
-        statement_failed(t, "could not read the record", error);
+        oro_api_statement_failed(t, "could not read the record", error);
         return 0;
     }
     if (rows->nelts == 0) {
-        end(t, 1, &error);
+        oro_api_end(t, 1, &error);
         oro_api_send_error(req->r, HTTP_NOT_FOUND, "not found",
                            apr_psprintf(p, "%s \"%s\" does not exist", req->entity->type, req->id),
                            NULL);
@@ -169,7 +164,7 @@ static int lock_current(oro_api_request_t *req, txn_t *t)
     if (if_match != NULL && strcmp(if_match, "*") != 0) {
         const char *etag = oro_api_etag(req, columns, APR_ARRAY_IDX(rows, 0, const char *const *));
         if (strstr(if_match, etag) == NULL) {
-            end(t, 1, &error);
+            oro_api_end(t, 1, &error);
             apr_table_setn(req->r->headers_out, "ETag", etag);
             oro_api_send_error(req->r, HTTP_PRECONDITION_FAILED, "precondition failed",
                                "the record was changed since the version in If-Match; read it "
@@ -205,7 +200,7 @@ int oro_api_create(oro_api_request_t *req)
     apr_pool_t *p = r->pool;
     const char *body, *error;
     apr_size_t len;
-    int rc = read_body(r, &body, &len);
+    int rc = oro_api_read_body(r, &body, &len);
     if (rc != OK) {
         return rc == HTTP_BAD_REQUEST ? rc : OK;
     }
@@ -214,16 +209,16 @@ int oro_api_create(oro_api_request_t *req)
     if (doc == NULL) {
         return oro_api_send_errors(r, errors);
     }
-    txn_t t;
-    if (begin(req, &t, &error) != 0) {
+    oro_api_txn_t t;
+    if (oro_api_begin(req, &t, &error) != 0) {
         return oro_api_database_error(req, "could not start a transaction", error);
     }
-    errors = run_checks(req, doc, NULL, &error);
+    errors = oro_api_run_checks(req, doc, NULL, &error);
     if (error != NULL) {
-        return statement_failed(&t, "could not check the document", error);
+        return oro_api_statement_failed(&t, "could not check the document", error);
     }
     if (errors != NULL) {
-        end(&t, 1, &error);
+        oro_api_end(&t, 1, &error);
         return oro_api_send_errors(r, errors);
     }
     const char *id = doc->id;
@@ -231,19 +226,21 @@ int oro_api_create(oro_api_request_t *req)
     if (req->dialect == ORO_DIALECT_PGSQL) {
         apr_array_header_t *rows = oro_api_rows(req, insert, 1, &error);
         if (rows == NULL || rows->nelts != 1) {
-            return statement_failed(&t, "could not create the record", error ? error : "no id");
+            return oro_api_statement_failed(&t, "could not create the record",
+                                            error ? error : "no id");
         }
         id = APR_ARRAY_IDX(rows, 0, const char **)[0];
     }
     else {
         if (oro_api_exec(req, insert, NULL, &error) != 0) {
-            return statement_failed(&t, "could not create the record", error);
+            return oro_api_statement_failed(&t, "could not create the record", error);
         }
         if (id == NULL) {
             oro_sql_t last = {"SELECT LAST_INSERT_ID()", apr_array_make(p, 1, sizeof(char *))};
             apr_array_header_t *rows = oro_api_rows(req, &last, 1, &error);
             if (rows == NULL || rows->nelts != 1) {
-                return statement_failed(&t, "could not read the new id", error ? error : "no id");
+                return oro_api_statement_failed(&t, "could not read the new id",
+                                                error ? error : "no id");
             }
             id = APR_ARRAY_IDX(rows, 0, const char **)[0];
         }
@@ -251,8 +248,8 @@ int oro_api_create(oro_api_request_t *req)
     if (replace_to_many(req, &t, doc, id) != 0) {
         return OK;
     }
-    if (end(&t, 0, &error) != 0) {
-        return statement_failed(&t, "could not commit the record", error);
+    if (oro_api_end(&t, 0, &error) != 0) {
+        return oro_api_statement_failed(&t, "could not commit the record", error);
     }
     return send_saved(req, HTTP_CREATED, id);
 }
@@ -263,7 +260,7 @@ int oro_api_update(oro_api_request_t *req)
     apr_pool_t *p = r->pool;
     const char *body, *error;
     apr_size_t len;
-    int rc = read_body(r, &body, &len);
+    int rc = oro_api_read_body(r, &body, &len);
     if (rc != OK) {
         return rc == HTTP_BAD_REQUEST ? rc : OK;
     }
@@ -272,30 +269,30 @@ int oro_api_update(oro_api_request_t *req)
     if (doc == NULL) {
         return oro_api_send_errors(r, errors);
     }
-    txn_t t;
-    if (begin(req, &t, &error) != 0) {
+    oro_api_txn_t t;
+    if (oro_api_begin(req, &t, &error) != 0) {
         return oro_api_database_error(req, "could not start a transaction", error);
     }
-    if (!lock_current(req, &t)) {
+    if (!oro_api_lock_current(req, &t)) {
         return OK;
     }
-    errors = run_checks(req, doc, req->id, &error);
+    errors = oro_api_run_checks(req, doc, req->id, &error);
     if (error != NULL) {
-        return statement_failed(&t, "could not check the document", error);
+        return oro_api_statement_failed(&t, "could not check the document", error);
     }
     if (errors != NULL) {
-        end(&t, 1, &error);
+        oro_api_end(&t, 1, &error);
         return oro_api_send_errors(r, errors);
     }
     oro_sql_t *update = oro_write_update(p, req->dialect, doc, req->id);
     if (update != NULL && oro_api_exec(req, update, NULL, &error) != 0) {
-        return statement_failed(&t, "could not update the record", error);
+        return oro_api_statement_failed(&t, "could not update the record", error);
     }
     if (replace_to_many(req, &t, doc, req->id) != 0) {
         return OK;
     }
-    if (end(&t, 0, &error) != 0) {
-        return statement_failed(&t, "could not commit the change", error);
+    if (oro_api_end(&t, 0, &error) != 0) {
+        return oro_api_statement_failed(&t, "could not commit the change", error);
     }
     return send_saved(req, HTTP_OK, req->id);
 }
@@ -303,19 +300,19 @@ int oro_api_update(oro_api_request_t *req)
 int oro_api_delete(oro_api_request_t *req)
 {
     const char *error;
-    txn_t t;
-    if (begin(req, &t, &error) != 0) {
+    oro_api_txn_t t;
+    if (oro_api_begin(req, &t, &error) != 0) {
         return oro_api_database_error(req, "could not start a transaction", error);
     }
-    if (!lock_current(req, &t)) {
+    if (!oro_api_lock_current(req, &t)) {
         return OK;
     }
     if (oro_api_exec(req, oro_write_delete(req->r->pool, req->dialect, req->entity, req->id), NULL,
                      &error) != 0) {
-        return statement_failed(&t, "could not delete the record", error);
+        return oro_api_statement_failed(&t, "could not delete the record", error);
     }
-    if (end(&t, 0, &error) != 0) {
-        return statement_failed(&t, "could not commit the deletion", error);
+    if (oro_api_end(&t, 0, &error) != 0) {
+        return oro_api_statement_failed(&t, "could not commit the deletion", error);
     }
     req->r->status = HTTP_NO_CONTENT;
     return OK;

@@ -346,14 +346,45 @@ static void add_filter(builder_t *b, const oro_entity_t *entity, const oro_filte
     add_condition(b, MAIN_ALIAS, column, filter, filter->op);
 }
 
-/* " WHERE f1 AND f2 …", or nothing without filters. */
-static void add_where(builder_t *b, const oro_api_query_t *query)
+/* The condition that restricts t (the target of relation) to the records related to
+ * owner_id: one-to-many, the target's inverse column; many-to-many, an EXISTS on the join
+ * table (join_column is the owner's side). */
+static void add_related_condition(builder_t *b, const oro_relation_t *relation,
+                                  const char *owner_id)
 {
-    if (query->filters == NULL) {
+    if (relation->kind == ORO_RELATION_ONE_TO_MANY) {
+        const oro_relation_t *back = oro_meta_relation(relation->target, relation->mapped_by);
+        add_column(b, MAIN_ALIAS, back != NULL ? back->column : relation->mapped_by);
+        add(b, " = ");
+        add_param(b, owner_id);
         return;
     }
-    for (int i = 0; i < query->filters->nelts; i++) {
-        add(b, i == 0 ? " WHERE " : " AND ");
+    add(b, "EXISTS (SELECT 1 FROM ");
+    add_name(b, relation->join_table);
+    add(b, " " SUB_ALIAS " WHERE ");
+    add_column(b, SUB_ALIAS, relation->inverse_join_column);
+    add(b, " = ");
+    add_column(b, MAIN_ALIAS, id_column(relation->target));
+    add(b, " AND ");
+    add_column(b, SUB_ALIAS, relation->join_column);
+    add(b, " = ");
+    add_param(b, owner_id);
+    add(b, ")");
+}
+
+/* " WHERE f1 AND f2 …", or nothing without filters. With a relation, the records are
+ * further restricted to those related to owner_id (see add_related_condition). */
+static void add_where(builder_t *b, const oro_api_query_t *query, const oro_relation_t *relation,
+                      const char *owner_id)
+{
+    int n = 0;
+    if (relation != NULL) {
+        add(b, " WHERE ");
+        add_related_condition(b, relation, owner_id);
+        n++;
+    }
+    for (int i = 0; query->filters != NULL && i < query->filters->nelts; i++) {
+        add(b, n++ == 0 ? " WHERE " : " AND ");
         add_filter(b, query->entity, &APR_ARRAY_IDX(query->filters, i, oro_filter_t));
     }
 }
@@ -406,12 +437,13 @@ static void add_order_by(builder_t *b, const oro_api_query_t *query)
     }
 }
 
-oro_sql_t *oro_select_list(apr_pool_t *p, oro_dialect_t dialect, const oro_api_query_t *query)
+static oro_sql_t *select_list(apr_pool_t *p, oro_dialect_t dialect, const oro_api_query_t *query,
+                              const oro_relation_t *relation, const char *owner_id)
 {
     builder_t b;
     builder_init(&b, p, dialect);
     add_select_from(&b, query->entity);
-    add_where(&b, query);
+    add_where(&b, query, relation, owner_id);
     add_order_by(&b, query);
     if (query->page_size >= 0) {
         /* NB: apr_psprintf knows no %lld; APR's own 64-bit format it does */
@@ -423,15 +455,39 @@ oro_sql_t *oro_select_list(apr_pool_t *p, oro_dialect_t dialect, const oro_api_q
     return finish(&b);
 }
 
-oro_sql_t *oro_select_count(apr_pool_t *p, oro_dialect_t dialect, const oro_api_query_t *query)
+static oro_sql_t *select_count(apr_pool_t *p, oro_dialect_t dialect, const oro_api_query_t *query,
+                               const oro_relation_t *relation, const char *owner_id)
 {
     builder_t b;
     builder_init(&b, p, dialect);
     add(&b, "SELECT COUNT(*) FROM ");
     add_name(&b, query->entity->table);
     add(&b, " " MAIN_ALIAS);
-    add_where(&b, query);
+    add_where(&b, query, relation, owner_id);
     return finish(&b);
+}
+
+oro_sql_t *oro_select_list(apr_pool_t *p, oro_dialect_t dialect, const oro_api_query_t *query)
+{
+    return select_list(p, dialect, query, NULL, NULL);
+}
+
+oro_sql_t *oro_select_count(apr_pool_t *p, oro_dialect_t dialect, const oro_api_query_t *query)
+{
+    return select_count(p, dialect, query, NULL, NULL);
+}
+
+oro_sql_t *oro_select_related(apr_pool_t *p, oro_dialect_t dialect, const oro_api_query_t *query,
+                              const oro_relation_t *relation, const char *owner_id)
+{
+    return select_list(p, dialect, query, relation, owner_id);
+}
+
+oro_sql_t *oro_select_related_count(apr_pool_t *p, oro_dialect_t dialect,
+                                    const oro_api_query_t *query, const oro_relation_t *relation,
+                                    const char *owner_id)
+{
+    return select_count(p, dialect, query, relation, owner_id);
 }
 
 oro_sql_t *oro_select_by_id(apr_pool_t *p, oro_dialect_t dialect, const oro_entity_t *entity,

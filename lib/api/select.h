@@ -39,6 +39,16 @@ oro_sql_t *oro_select_list(apr_pool_t *p, oro_dialect_t dialect, const oro_api_q
 /* SELECT COUNT(*) with the same WHERE (X-Include: totalCount). */
 oro_sql_t *oro_select_count(apr_pool_t *p, oro_dialect_t dialect, const oro_api_query_t *query);
 
+/* The same for the records related to owner_id by a to-many relation (of the owner's
+ * entity; query->entity is relation->target): the filters are AND-ed with the relation
+ * (one-to-many: the target's inverse column = owner_id; many-to-many: EXISTS on the
+ * join table), in one statement. GET /api/{type}/{id}/{relation}. */
+oro_sql_t *oro_select_related(apr_pool_t *p, oro_dialect_t dialect, const oro_api_query_t *query,
+                              const oro_relation_t *relation, const char *owner_id);
+oro_sql_t *oro_select_related_count(apr_pool_t *p, oro_dialect_t dialect,
+                                    const oro_api_query_t *query, const oro_relation_t *relation,
+                                    const char *owner_id);
+
 /* One record by id. */
 oro_sql_t *oro_select_by_id(apr_pool_t *p, oro_dialect_t dialect, const oro_entity_t *entity,
                             const char *id);
