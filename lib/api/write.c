@@ -392,6 +392,17 @@ static const char *attribute_value(parse_t *ps, const oro_field_t *f, json_objec
                 add_error(ps, 400, TITLE_VALUE, pointer, "\"%s\" must be a finite number", f->name);
                 return NULL;
             }
+            /* NB: json-c clamps whole numbers beyond 64 bits to INT64_MIN / UINT64_MAX
+             * and prints the clamped value: refuse those rather than store another number
+             * (a decimal that large is best sent as a string) */
+            if (json_object_is_type(v, json_type_int) &&
+                (json_object_get_int64(v) == INT64_MIN ||
+                 json_object_get_uint64(v) == UINT64_MAX)) {
+                add_error(ps, 400, TITLE_VALUE, pointer,
+                          "\"%s\" is out of range for a JSON number (send it as a string)",
+                          f->name);
+                return NULL;
+            }
             s = apr_pstrdup(ps->pool, json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN));
         }
         else if ((s = string_of(ps, v, pointer, f->name, "a number or a string (\"12.50\")")) ==
@@ -578,6 +589,20 @@ static void parse_to_many(parse_t *ps, const oro_relation_t *r, json_object *dat
                   "\"%s\" is a to-many relationship: its data is an array of resource "
                   "identifiers ([] for none)",
                   r->name);
+        return;
+    }
+    /* A one-to-many whose members must keep an owner (the inverse many-to-one is
+     * required: order line items) cannot lose members: replacing the set on update
+     * would set their owner to NULL. JSON:API: a complete replacement the server does
+     * not allow is 403. On create the record has no members yet, so nothing is lost. */
+    const oro_relation_t *back = r->kind == ORO_RELATION_ONE_TO_MANY && r->target != NULL
+                                     ? oro_meta_relation(r->target, r->mapped_by)
+                                     : NULL;
+    if (!ps->create && back != NULL && back->required) {
+        add_error(ps, 403, TITLE_FORBIDDEN, pointer,
+                  "\"%s\" cannot be replaced on update: every %s must keep its \"%s\"; set "
+                  "\"%s\" of the %s instead",
+                  r->name, r->target_type, back->name, back->name, r->target_type);
         return;
     }
     size_t n = json_object_array_length(data);
@@ -825,6 +850,123 @@ static void parse_data(parse_t *ps, json_object *data, const char *url_id)
     }
 }
 
+/* The value of 4 hex digits at s (known to be hex: the text is valid JSON). */
+static unsigned hex4(const char *s)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = s[i];
+        v = v * 16 + (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+typedef struct {
+    int object;       /* 1: an object, 0: an array */
+    int want_key;     /* object: the next string is a member name */
+    long index;       /* array: the index of the current element */
+    const char *name; /* object: the current member name (decoded) */
+    apr_hash_t *names;
+} json_level_t;
+
+/* The JSON pointer of the member or element being read at depth. */
+static const char *scan_pointer(apr_pool_t *p, const json_level_t *stack, int depth)
+{
+    const char *out = "";
+    for (int d = 0; d < depth; d++) {
+        if (stack[d].object && stack[d].name != NULL) {
+            out = apr_pstrcat(p, out, "/", pointer_token(p, stack[d].name), NULL);
+        }
+        else if (!stack[d].object) {
+            out = apr_psprintf(p, "%s/%ld", out, stack[d].index);
+        }
+    }
+    return *out ? out : "/";
+}
+
+/* Two things json-c accepts that would silently change what the client sent: an escaped
+ * lone surrogate (json-c stores U+FFFD for "\ud800") and a member name given twice in one
+ * object (the last value would win). body[0..len) is valid JSON at most
+ * ORO_WRITE_MAX_DEPTH deep (json-c parsed it). Returns 0, or -1 with the error reported. */
+static int check_json_text(parse_t *ps, const char *body, size_t len)
+{
+    json_level_t stack[ORO_WRITE_MAX_DEPTH + 1];
+    int depth = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = body[i];
+        if (c == '{' || c == '[') {
+            if (depth > ORO_WRITE_MAX_DEPTH) {
+                return 0; /* cannot happen: json-c refused it */
+            }
+            json_level_t *l = &stack[depth++];
+            memset(l, 0, sizeof *l);
+            l->object = c == '{';
+            l->want_key = l->object;
+        }
+        else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+        else if (c == ',' && depth > 0) {
+            stack[depth - 1].want_key = stack[depth - 1].object;
+            stack[depth - 1].index++;
+        }
+        else if (c == '"') {
+            size_t start = ++i;
+            int escaped = 0;
+            for (; i < len && body[i] != '"'; i++) {
+                if (body[i] != '\\' || i + 1 >= len) {
+                    continue;
+                }
+                escaped = 1;
+                if (body[++i] != 'u' || i + 4 >= len) {
+                    continue;
+                }
+                unsigned u = hex4(body + i + 1);
+                if (u >= 0xD800 && u <= 0xDBFF && i + 10 < len && body[i + 5] == '\\' &&
+                    body[i + 6] == 'u' && hex4(body + i + 7) >= 0xDC00 &&
+                    hex4(body + i + 7) <= 0xDFFF) {
+                    i += 10; /* a surrogate pair: one character */
+                    continue;
+                }
+                if (u >= 0xD800 && u <= 0xDFFF) {
+                    add_error(
+                        ps, 400, TITLE_REQUEST, scan_pointer(ps->pool, stack, depth),
+                        "the request body holds a lone surrogate \\u%04X (byte %" APR_SIZE_T_FMT
+                        "): it is not a character",
+                        u, i - 1);
+                    return -1;
+                }
+                i += 4;
+            }
+            json_level_t *l = depth > 0 ? &stack[depth - 1] : NULL;
+            if (l == NULL || !l->want_key) {
+                continue;
+            }
+            l->want_key = 0;
+            const char *name = apr_pstrmemdup(ps->pool, body + start, i - start);
+            if (escaped) { /* compare names as decoded: "a" and "\u0061" are one name */
+                json_object *decoded =
+                    json_tokener_parse(apr_pstrmemdup(ps->pool, body + start - 1, i - start + 2));
+                if (decoded != NULL && json_object_is_type(decoded, json_type_string)) {
+                    name = apr_pstrdup(ps->pool, json_object_get_string(decoded));
+                }
+                json_object_put(decoded);
+            }
+            if (l->names == NULL) {
+                l->names = apr_hash_make(ps->pool);
+            }
+            l->name = name;
+            if (apr_hash_get(l->names, name, APR_HASH_KEY_STRING) != NULL) {
+                add_error(ps, 400, TITLE_REQUEST, scan_pointer(ps->pool, stack, depth),
+                          "the member \"%s\" is given twice in one object", shown(ps->pool, name));
+                return -1;
+            }
+            apr_hash_set(l->names, name, APR_HASH_KEY_STRING, name);
+        }
+    }
+    return 0;
+}
+
 /* The JSON object of body, or NULL with the one error that explains why not. */
 static json_object *parse_json(parse_t *ps, const char *body, size_t len)
 {
@@ -865,6 +1007,10 @@ static json_object *parse_json(parse_t *ps, const char *body, size_t len)
             end++;
         }
         if (end == len) {
+            if (check_json_text(ps, body, len) != 0) {
+                json_object_put(obj);
+                return NULL;
+            }
             return obj;
         }
         json_object_put(obj);
