@@ -14,7 +14,7 @@ write_conf() {
     [[ -f $ORO_OUT/mod_oro.so ]] || die "$ORO_OUT/mod_oro.so not found: build it first (make all)"
     if [[ $DB == pgsql ]]; then dbd="host=$RUN port=5432 dbname=oro user=oro"
     else dbd="sock=$RUN/mysqld.sock dbname=oro user=oro pass=$(cat "$ORO_VAR/db-password")"; fi
-    for m in mpm_event authz_core authn_core dbd socache_shmcb mime dir alias headers \
+    for m in mpm_event authz_core authn_core dbd socache_shmcb mime dir alias headers reqtimeout \
              proxy proxy_wstunnel setenvif; do
         mods+="LoadModule ${m}_module $MODS/mod_$m.so"$'\n'
     done

@@ -178,8 +178,9 @@ static const char *page_link(oro_api_request_t *req, const oro_api_query_t *q, i
         char *state, *copy = apr_pstrdup(p, req->r->args);
         for (char *item = apr_strtok(copy, "&", &state); item;
              item = apr_strtok(NULL, "&", &state)) {
-            if (strncmp(item, "page[number]=", 13) == 0 ||
-                strncmp(item, "page%5Bnumber%5D=", 17) == 0) {
+            const char *eq = strchr(item, '=');
+            const char *key = oro_api_url_decode(p, item, eq ? (size_t)(eq - item) : strlen(item));
+            if (key != NULL && strcmp(key, "page[number]") == 0) {
                 continue;
             }
             args = apr_pstrcat(p, args, *args ? "&" : "", item, NULL);

@@ -339,10 +339,6 @@ static int parse_linkage(oro_api_request_t *req, linkage_t *linkage)
     apr_size_t len;
     int rc = oro_api_read_body(r, &body, &len);
     if (rc != OK) {
-        if (rc == HTTP_BAD_REQUEST) {
-            oro_api_send_error(r, HTTP_BAD_REQUEST, "request data constraint",
-                               "the request body could not be read", NULL);
-        }
         return -1;
     }
     apr_array_header_t *errors = NULL;

@@ -8,35 +8,57 @@
 
 APLOG_USE_MODULE(oro);
 
-/* Reads the request body, at most ORO_WRITE_MAX_BODY bytes. Returns OK, or the status
- * of the answer already sent. */
+static int body_too_large(request_rec *r)
+{
+    oro_api_send_error(
+        r, HTTP_REQUEST_ENTITY_TOO_LARGE, "request too large",
+        apr_psprintf(r->pool, "the body may hold at most %d bytes", ORO_WRITE_MAX_BODY), NULL);
+    return HTTP_REQUEST_ENTITY_TOO_LARGE;
+}
+
+/* Reads the request body, at most ORO_WRITE_MAX_BODY bytes, into a buffer sized by
+ * Content-Length (or grown as chunks arrive). Returns OK, or the status of the JSON:API
+ * error it has already sent (the caller then returns OK). */
 int oro_api_read_body(request_rec *r, const char **body, apr_size_t *len)
 {
     int rc = ap_setup_client_block(r, REQUEST_CHUNKED_DECHUNK);
     if (rc != OK) {
+        oro_api_send_error(r, rc, "invalid request body",
+                           "the request body's framing (Content-Length, Transfer-Encoding) is "
+                           "invalid",
+                           NULL);
         return rc;
     }
     if (r->remaining > ORO_WRITE_MAX_BODY) {
-        oro_api_send_error(
-            r, HTTP_REQUEST_ENTITY_TOO_LARGE, "request too large",
-            apr_psprintf(r->pool, "the body may hold at most %d bytes", ORO_WRITE_MAX_BODY), NULL);
-        return HTTP_REQUEST_ENTITY_TOO_LARGE;
+        return body_too_large(r);
     }
-    char *buf = apr_palloc(r->pool, ORO_WRITE_MAX_BODY + 1);
-    apr_size_t n = 0;
+    apr_size_t cap = r->remaining > 0 ? (apr_size_t)r->remaining + 1 : 8192, n = 0;
+    char *buf = apr_palloc(r->pool, cap);
     if (ap_should_client_block(r)) {
         long got;
-        while ((got = ap_get_client_block(r, buf + n, ORO_WRITE_MAX_BODY + 1 - n)) > 0) {
+        for (;;) {
+            if (n + 1 >= cap) {
+                apr_size_t bigger =
+                    cap * 2 > ORO_WRITE_MAX_BODY + 2 ? ORO_WRITE_MAX_BODY + 2 : cap * 2;
+                char *grown = apr_palloc(r->pool, bigger);
+                memcpy(grown, buf, n);
+                buf = grown;
+                cap = bigger;
+            }
+            got = ap_get_client_block(r, buf + n, cap - 1 - n);
+            if (got <= 0) {
+                break;
+            }
             n += (apr_size_t)got;
             if (n > ORO_WRITE_MAX_BODY) {
-                oro_api_send_error(
-                    r, HTTP_REQUEST_ENTITY_TOO_LARGE, "request too large",
-                    apr_psprintf(r->pool, "the body may hold at most %d bytes", ORO_WRITE_MAX_BODY),
-                    NULL);
-                return HTTP_REQUEST_ENTITY_TOO_LARGE;
+                return body_too_large(r);
             }
         }
         if (got < 0) {
+            oro_api_send_error(r, HTTP_BAD_REQUEST, "invalid request body",
+                               "the request body ended before its announced length, or its "
+                               "chunks are malformed",
+                               NULL);
             return HTTP_BAD_REQUEST;
         }
     }
@@ -202,7 +224,7 @@ int oro_api_create(oro_api_request_t *req)
     apr_size_t len;
     int rc = oro_api_read_body(r, &body, &len);
     if (rc != OK) {
-        return rc == HTTP_BAD_REQUEST ? rc : OK;
+        return OK;
     }
     apr_array_header_t *errors = NULL;
     oro_write_doc_t *doc = oro_write_parse(p, req->meta, req->entity, body, len, NULL, &errors);
@@ -262,7 +284,7 @@ int oro_api_update(oro_api_request_t *req)
     apr_size_t len;
     int rc = oro_api_read_body(r, &body, &len);
     if (rc != OK) {
-        return rc == HTTP_BAD_REQUEST ? rc : OK;
+        return OK;
     }
     apr_array_header_t *errors = NULL;
     oro_write_doc_t *doc = oro_write_parse(p, req->meta, req->entity, body, len, req->id, &errors);

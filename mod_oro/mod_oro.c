@@ -132,8 +132,33 @@ static int oro_handler(request_rec *r)
         apr_psprintf(r->pool, "no API resource at \"%s\"", oro_printable(r->pool, r->uri, 200)));
 }
 
+/* Requests under /api are not files: claiming them at translate_name and
+ * map_to_storage saves the file-system mapping and its directory walk, and keeps a
+ * long path from becoming httpd's own 403 ("File name too long", AH00127) instead of
+ * the API's JSON answer. */
+static int is_api_uri(const request_rec *r)
+{
+    return r->uri && strncmp(r->uri, "/api", 4) == 0 && (r->uri[4] == '/' || r->uri[4] == '\0');
+}
+
+static int oro_translate_name(request_rec *r)
+{
+    if (!is_api_uri(r)) {
+        return DECLINED;
+    }
+    r->filename = apr_pstrcat(r->pool, "oro:", r->uri, NULL);
+    return OK;
+}
+
+static int oro_map_to_storage(request_rec *r)
+{
+    return is_api_uri(r) ? OK : DECLINED;
+}
+
 static void oro_register_hooks(apr_pool_t *p)
 {
+    ap_hook_translate_name(oro_translate_name, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_map_to_storage(oro_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     static const char *const after_dbd[] = {"mod_dbd.c", NULL};
     ap_hook_post_config(oro_post_config, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(oro_handler, NULL, NULL, APR_HOOK_MIDDLE);
