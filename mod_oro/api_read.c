@@ -18,8 +18,9 @@ typedef struct {
 typedef struct {
     oro_api_request_t *req;
     const oro_api_query_t *query;
-    json_object *included; /* array */
-    apr_hash_t *seen;      /* "type/id" of primary and included resources */
+    oro_jbuf_t included; /* the included resources, comma-separated */
+    int nincluded;
+    apr_hash_t *seen; /* "type/id" of primary and included resources */
     oro_doc_options_t options;
 } render_t;
 
@@ -124,11 +125,12 @@ static int include_path(render_t *rd, record_set_t *set, char *path, int depth)
             continue;
         }
         apr_hash_set(rd->seen, key, APR_HASH_KEY_STRING, "");
-        json_object_array_add(
-            rd->included,
-            oro_doc_resource(p, r->target, related->columns, values,
-                             apr_hash_get(related->to_many, values[0], APR_HASH_KEY_STRING),
-                             &rd->options));
+        if (rd->nincluded++ > 0) {
+            oro_jbuf_lit(&rd->included, ",");
+        }
+        oro_doc_write_resource(&rd->included, p, r->target, related->columns, values,
+                               apr_hash_get(related->to_many, values[0], APR_HASH_KEY_STRING),
+                               &rd->options);
     }
     return 0;
 }
@@ -151,7 +153,7 @@ static render_t *renderer(oro_api_request_t *req, const oro_api_query_t *query)
     render_t *rd = apr_pcalloc(req->r->pool, sizeof *rd);
     rd->req = req;
     rd->query = query;
-    rd->included = json_object_new_array();
+    oro_jbuf_init(&rd->included, req->r->pool, 4096);
     rd->seen = apr_hash_make(req->r->pool);
     rd->options.base_url = req->hateoas ? req->base_url : NULL;
     rd->options.query = query;
@@ -159,14 +161,21 @@ static render_t *renderer(oro_api_request_t *req, const oro_api_query_t *query)
     return rd;
 }
 
-static void add_included(render_t *rd, json_object *doc)
+static void add_included(render_t *rd, oro_jbuf_t *doc)
 {
-    if (json_object_array_length(rd->included) > 0) {
-        json_object_object_add(doc, "included", rd->included);
+    if (rd->nincluded > 0) {
+        oro_jbuf_lit(doc, ",\"included\":[");
+        oro_jbuf_raw(doc, rd->included.data, rd->included.len);
+        oro_jbuf_lit(doc, "]");
     }
-    else {
-        json_object_put(rd->included);
-    }
+}
+
+static void add_link(oro_jbuf_t *doc, int *first, const char *name, const char *url)
+{
+    oro_jbuf_raw(doc, *first ? "" : ",", *first ? 0 : 1);
+    *first = 0;
+    oro_jbuf_key(doc, name);
+    oro_jbuf_str(doc, url);
 }
 
 static const char *page_link(oro_api_request_t *req, const oro_api_query_t *q, int number)
@@ -238,43 +247,41 @@ int oro_api_list(oro_api_request_t *req)
             APR_HASH_KEY_STRING, "");
     }
     if (load_includes(rd, primary) != 0) {
-        json_object_put(rd->included);
         return OK;
     }
-    json_object *data = json_object_new_array();
+    oro_jbuf_t doc;
+    oro_jbuf_init(&doc, p, 2048 + (apr_size_t)rows->nelts * 1536);
+    oro_jbuf_lit(&doc, "{\"data\":[");
     for (int i = 0; i < rows->nelts; i++) {
         const char **values = APR_ARRAY_IDX(rows, i, const char **);
-        json_object_array_add(
-            data, oro_doc_resource(p, entity, columns, values,
-                                   apr_hash_get(primary->to_many, values[0], APR_HASH_KEY_STRING),
-                                   &rd->options));
+        if (i > 0) {
+            oro_jbuf_lit(&doc, ",");
+        }
+        oro_doc_write_resource(&doc, p, entity, columns, values,
+                               apr_hash_get(primary->to_many, values[0], APR_HASH_KEY_STRING),
+                               &rd->options);
     }
-    json_object *doc = json_object_new_object();
-    json_object_object_add(doc, "data", data);
-    add_included(rd, doc);
+    oro_jbuf_lit(&doc, "]");
+    add_included(rd, &doc);
     if (req->hateoas && q->page_size > 0) {
-        json_object *links = json_object_new_object();
-        json_object_object_add(links, "self",
-                               json_object_new_string(page_link(req, q, q->page_number)));
-        json_object_object_add(links, "first", json_object_new_string(page_link(req, q, 1)));
+        int first = 1;
+        oro_jbuf_lit(&doc, ",\"links\":{");
+        add_link(&doc, &first, "self", page_link(req, q, q->page_number));
+        add_link(&doc, &first, "first", page_link(req, q, 1));
         if (q->page_number > 1) {
-            json_object_object_add(links, "prev",
-                                   json_object_new_string(page_link(req, q, q->page_number - 1)));
+            add_link(&doc, &first, "prev", page_link(req, q, q->page_number - 1));
         }
         if (has_next) {
-            json_object_object_add(links, "next",
-                                   json_object_new_string(page_link(req, q, q->page_number + 1)));
+            add_link(&doc, &first, "next", page_link(req, q, q->page_number + 1));
         }
         if (total >= 0) {
             long last = total == 0 ? 1 : (total + q->page_size - 1) / q->page_size;
-            json_object_object_add(links, "last",
-                                   json_object_new_string(page_link(req, q, (int)last)));
+            add_link(&doc, &first, "last", page_link(req, q, (int)last));
         }
-        json_object_object_add(doc, "links", links);
+        oro_jbuf_lit(&doc, "}");
     }
-    const char *body = apr_pstrdup(p, oro_json_text(doc));
-    json_object_put(doc);
-    return oro_send_json(r, HTTP_OK, ORO_JSONAPI, body);
+    oro_jbuf_lit(&doc, "}");
+    return oro_send_json(r, HTTP_OK, ORO_JSONAPI, doc.data);
 }
 
 int oro_api_fetch(oro_api_request_t *req, const char *id, const char *const **values,
@@ -331,18 +338,17 @@ int oro_api_send_record(oro_api_request_t *req, int status, const char *const *v
     apr_hash_set(rd->seen, apr_pstrcat(p, req->entity->type, "/", values[0], NULL),
                  APR_HASH_KEY_STRING, "");
     if (load_includes(rd, primary) != 0) {
-        json_object_put(rd->included);
         return OK;
     }
-    json_object *doc = json_object_new_object();
-    json_object_object_add(
-        doc, "data",
-        oro_doc_resource(p, req->entity, columns, values,
-                         apr_hash_get(primary->to_many, values[0], APR_HASH_KEY_STRING),
-                         &rd->options));
-    add_included(rd, doc);
-    const char *body = apr_pstrdup(p, oro_json_text(doc));
-    json_object_put(doc);
+    oro_jbuf_t doc;
+    oro_jbuf_init(&doc, p, 4096);
+    oro_jbuf_lit(&doc, "{\"data\":");
+    oro_doc_write_resource(&doc, p, req->entity, columns, values,
+                           apr_hash_get(primary->to_many, values[0], APR_HASH_KEY_STRING),
+                           &rd->options);
+    add_included(rd, &doc);
+    oro_jbuf_lit(&doc, "}");
+    const char *body = doc.data;
     apr_table_setn(r->headers_out, "ETag", oro_api_etag(req, columns, values));
     return oro_send_json(r, status, ORO_JSONAPI, body);
 }

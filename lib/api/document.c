@@ -7,33 +7,50 @@
 #include <stdlib.h>
 #include <string.h>
 
-json_object *oro_doc_value(const oro_field_t *field, const char *text, oro_dialect_t dialect)
+/* Writes the JSON value of a field from the database's text (NULL for SQL NULL). */
+static void write_value(oro_jbuf_t *b, const oro_field_t *field, const char *text)
 {
     if (text == NULL) {
-        return NULL;
+        oro_jbuf_lit(b, "null");
+        return;
     }
     switch (field->type) {
     case ORO_FIELD_INTEGER:
-    case ORO_FIELD_BIGINT:
-        return json_object_new_int64(strtoll(text, NULL, 10));
+    case ORO_FIELD_BIGINT: {
+        /* the database's text of an integer column: digits and a sign only */
+        const char *c = text + (*text == '-');
+        if (*c != '\0' && strspn(c, "0123456789") == strlen(c)) {
+            oro_jbuf_raw(b, text, strlen(text));
+        }
+        else {
+            oro_jbuf_str(b, text);
+        }
+        return;
+    }
     case ORO_FIELD_BOOLEAN:
-        return json_object_new_boolean(text[0] == 't' || text[0] == '1' || text[0] == 'T');
-    case ORO_FIELD_DATETIME: {
+        if (text[0] == 't' || text[0] == '1' || text[0] == 'T') {
+            oro_jbuf_lit(b, "true");
+        }
+        else {
+            oro_jbuf_lit(b, "false");
+        }
+        return;
+    case ORO_FIELD_DATETIME:
         /* "2026-11-27 02:26:47.193732" (both databases, UTC) -> "2026-11-27T02:26:47Z" */
-        char iso[21];
         if (strlen(text) >= 19) {
+            char iso[21];
             memcpy(iso, text, 19);
             iso[10] = 'T';
             iso[19] = 'Z';
             iso[20] = '\0';
-            return json_object_new_string(iso);
+            oro_jbuf_str(b, iso);
+            return;
         }
-        return json_object_new_string(text);
-    }
+        oro_jbuf_str(b, text);
+        return;
     default:
-        return json_object_new_string(text);
+        oro_jbuf_str(b, text);
     }
-    (void)dialect;
 }
 
 /* Whether name is in the sparse fieldset of type (no fieldset: everything). */
@@ -46,12 +63,13 @@ static int wanted(const oro_doc_options_t *options, const char *type, const char
     return set == NULL || apr_hash_get(set, name, APR_HASH_KEY_STRING) != NULL;
 }
 
-static json_object *identifier(const char *type, const char *id)
+static void write_identifier(oro_jbuf_t *b, const char *type, const char *id)
 {
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "type", json_object_new_string(type));
-    json_object_object_add(o, "id", json_object_new_string(id));
-    return o;
+    oro_jbuf_lit(b, "{\"type\":");
+    oro_jbuf_str(b, type);
+    oro_jbuf_lit(b, ",\"id\":");
+    oro_jbuf_str(b, id);
+    oro_jbuf_lit(b, "}");
 }
 
 const char *oro_doc_title(apr_pool_t *p, const oro_entity_t *entity,
@@ -92,82 +110,99 @@ const char *oro_doc_title(apr_pool_t *p, const oro_entity_t *entity,
     return tidy;
 }
 
-json_object *oro_doc_resource(apr_pool_t *p, const oro_entity_t *entity,
-                              const apr_array_header_t *columns, const char *const *values,
-                              apr_hash_t *to_many, const oro_doc_options_t *options)
+void oro_doc_write_resource(oro_jbuf_t *b, apr_pool_t *p, const oro_entity_t *entity,
+                            const apr_array_header_t *columns, const char *const *values,
+                            apr_hash_t *to_many, const oro_doc_options_t *options)
 {
-    json_object *res = json_object_new_object();
     const char *id = values[0];
-    json_object_object_add(res, "type", json_object_new_string(entity->type));
-    json_object_object_add(res, "id", json_object_new_string(id));
-    json_object *attributes = json_object_new_object();
-    json_object *relationships = json_object_new_object();
     const char *self =
         options->base_url ? apr_psprintf(p, "%s/%s/%s", options->base_url, entity->type, id) : NULL;
+    oro_jbuf_lit(b, "{\"type\":");
+    oro_jbuf_str(b, entity->type);
+    oro_jbuf_lit(b, ",\"id\":");
+    oro_jbuf_str(b, id);
+    oro_jbuf_lit(b, ",\"attributes\":{");
+    int first = 1;
     for (int c = 1; c < columns->nelts; c++) {
         const oro_select_column_t *col = &APR_ARRAY_IDX(columns, c, oro_select_column_t);
-        if (col->field != NULL) {
-            if (wanted(options, entity->type, col->field->name)) {
-                json_object_object_add(attributes, col->field->name,
-                                       oro_doc_value(col->field, values[c], options->dialect));
-            }
+        if (col->field == NULL || !wanted(options, entity->type, col->field->name)) {
             continue;
         }
-        const oro_relation_t *r = col->relation;
-        if (!wanted(options, entity->type, r->name)) {
+        if (!first) {
+            oro_jbuf_lit(b, ",");
+        }
+        first = 0;
+        oro_jbuf_key(b, col->field->name);
+        write_value(b, col->field, values[c]);
+    }
+    oro_jbuf_lit(b, "},\"relationships\":{");
+    first = 1;
+    for (int c = 1; c < columns->nelts; c++) {
+        const oro_relation_t *r = APR_ARRAY_IDX(columns, c, oro_select_column_t).relation;
+        if (r == NULL || !wanted(options, entity->type, r->name)) {
             continue;
         }
-        json_object *rel = json_object_new_object();
-        json_object_object_add(rel, "data",
-                               values[c] ? identifier(r->target_type, values[c]) : NULL);
-        json_object_object_add(relationships, r->name, rel);
+        if (!first) {
+            oro_jbuf_lit(b, ",");
+        }
+        first = 0;
+        oro_jbuf_key(b, r->name);
+        oro_jbuf_lit(b, "{\"data\":");
+        if (values[c] != NULL) {
+            write_identifier(b, r->target_type, values[c]);
+        }
+        else {
+            oro_jbuf_lit(b, "null");
+        }
+        oro_jbuf_lit(b, "}");
     }
     for (int i = 0; i < entity->relations->nelts; i++) {
         const oro_relation_t *r = APR_ARRAY_IDX(entity->relations, i, oro_relation_t *);
         if (r->kind == ORO_RELATION_MANY_TO_ONE || !wanted(options, entity->type, r->name)) {
             continue;
         }
-        json_object *rel = json_object_new_object();
         apr_array_header_t *ids =
             to_many ? apr_hash_get(to_many, r->name, APR_HASH_KEY_STRING) : NULL;
+        if (ids == NULL && self == NULL) {
+            continue;
+        }
+        if (!first) {
+            oro_jbuf_lit(b, ",");
+        }
+        first = 0;
+        oro_jbuf_key(b, r->name);
+        oro_jbuf_lit(b, "{");
         if (ids != NULL) {
-            json_object *data = json_object_new_array();
+            oro_jbuf_lit(b, "\"data\":[");
             for (int j = 0; j < ids->nelts; j++) {
-                json_object_array_add(data,
-                                      identifier(r->target_type, APR_ARRAY_IDX(ids, j, char *)));
+                if (j > 0) {
+                    oro_jbuf_lit(b, ",");
+                }
+                write_identifier(b, r->target_type, APR_ARRAY_IDX(ids, j, char *));
             }
-            json_object_object_add(rel, "data", data);
+            oro_jbuf_lit(b, "]");
         }
         if (self != NULL) {
-            json_object *links = json_object_new_object();
-            json_object_object_add(
-                links, "self",
-                json_object_new_string(apr_psprintf(p, "%s/relationships/%s", self, r->name)));
-            json_object_object_add(links, "related",
-                                   json_object_new_string(apr_psprintf(p, "%s/%s", self, r->name)));
-            json_object_object_add(rel, "links", links);
+            oro_jbuf_raw(b, ids ? ",\"links\":{\"self\":" : "\"links\":{\"self\":", ids ? 17 : 16);
+            oro_jbuf_str(b, apr_pstrcat(p, self, "/relationships/", r->name, NULL));
+            oro_jbuf_lit(b, ",\"related\":");
+            oro_jbuf_str(b, apr_pstrcat(p, self, "/", r->name, NULL));
+            oro_jbuf_lit(b, "}");
         }
-        if (ids != NULL || self != NULL) {
-            json_object_object_add(relationships, r->name, rel);
-        }
-        else {
-            json_object_put(rel);
-        }
+        oro_jbuf_lit(b, "}");
     }
-    json_object_object_add(res, "attributes", attributes);
-    json_object_object_add(res, "relationships", relationships);
+    oro_jbuf_lit(b, "}");
     if (self != NULL) {
-        json_object *links = json_object_new_object();
-        json_object_object_add(links, "self", json_object_new_string(self));
-        json_object_object_add(res, "links", links);
+        oro_jbuf_lit(b, ",\"links\":{\"self\":");
+        oro_jbuf_str(b, self);
+        oro_jbuf_lit(b, "}");
     }
     if (options->query != NULL && options->query->meta_title) {
-        const char *title = oro_doc_title(p, entity, columns, values);
-        json_object *meta = json_object_new_object();
-        json_object_object_add(meta, "title", title ? json_object_new_string(title) : NULL);
-        json_object_object_add(res, "meta", meta);
+        oro_jbuf_lit(b, ",\"meta\":{\"title\":");
+        oro_jbuf_str(b, oro_doc_title(p, entity, columns, values));
+        oro_jbuf_lit(b, "}");
     }
-    return res;
+    oro_jbuf_lit(b, "}");
 }
 
 const char *oro_doc_etag(apr_pool_t *p, const oro_entity_t *entity, const char *id,
