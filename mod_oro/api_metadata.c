@@ -35,7 +35,8 @@ static json_object *field_json(const oro_field_t *f)
         const char *name;
     } flags[] = {{ORO_FLAG_REQUIRED, "required"},     {ORO_FLAG_UNIQUE, "unique"},
                  {ORO_FLAG_FILTERABLE, "filterable"}, {ORO_FLAG_SORTABLE, "sortable"},
-                 {ORO_FLAG_SEARCHABLE, "searchable"}, {ORO_FLAG_READONLY, "readonly"}};
+                 {ORO_FLAG_SEARCHABLE, "searchable"}, {ORO_FLAG_READONLY, "readonly"},
+                 {ORO_FLAG_INDEXED, "indexed"}};
     for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++) {
         json_object_object_add(o, flags[i].name,
                                json_object_new_boolean((f->flags & flags[i].flag) != 0 ||

@@ -573,6 +573,11 @@ oro_schema_plan_t *oro_schema_plan(apr_pool_t *p, const oro_meta_t *meta, oro_di
                 plan_index(&pl, e->table, oro_schema_object_name(p, "uq", e->table, f->column),
                            q(&pl, f->column), 1);
             }
+            else if (f->flags & ORO_FLAG_INDEXED) {
+                /* (column, id): an equality filter on it, then the id order of a page */
+                plan_index(&pl, e->table, oro_schema_object_name(p, "idx", e->table, f->column),
+                           apr_pstrcat(p, q(&pl, f->column), ", ", q(&pl, "id"), NULL), 0);
+            }
         }
         for (int j = 0; j < e->relations->nelts; j++) {
             const oro_relation_t *r = APR_ARRAY_IDX(e->relations, j, oro_relation_t *);

@@ -244,9 +244,9 @@ static oro_field_t *read_field(oro_meta_ctx_t *ctx, oro_entity_t *e, const char 
                                json_object *def)
 {
     static const char *const keys[] = {
-        "type",     "column",     "label",     "description", "length", "precision",
-        "scale",    "values",     "default",   "required",    "unique", "filterable",
-        "sortable", "searchable", "auditable", "readonly",    NULL};
+        "type",     "column",     "label",     "description", "length",  "precision",
+        "scale",    "values",     "default",   "required",    "unique",  "filterable",
+        "sortable", "searchable", "auditable", "readonly",    "indexed", NULL};
     apr_pool_t *p = ctx->pool;
     const char *path = apr_psprintf(p, "fields.%s", name);
     if (!oro_meta_is_identifier(name, 1)) {
@@ -333,6 +333,8 @@ static oro_field_t *read_field(oro_meta_ctx_t *ctx, oro_entity_t *e, const char 
         f->flags |= ORO_FLAG_SEARCHABLE;
     if (oro_meta_get_bool(ctx, def, path, "auditable", 0))
         f->flags |= ORO_FLAG_AUDITABLE;
+    if (oro_meta_get_bool(ctx, def, path, "indexed", 0))
+        f->flags |= ORO_FLAG_INDEXED;
     if (oro_meta_get_bool(ctx, def, path, "readonly", 0))
         f->flags |= ORO_FLAG_READONLY;
     if (hidden && (f->flags & (ORO_FLAG_FILTERABLE | ORO_FLAG_SORTABLE | ORO_FLAG_SEARCHABLE |
@@ -340,6 +342,14 @@ static oro_field_t *read_field(oro_meta_ctx_t *ctx, oro_entity_t *e, const char 
         oro_meta_error(ctx, path,
                        "a password field cannot be filterable, sortable, searchable "
                        "or unique");
+    }
+    if ((f->flags & ORO_FLAG_INDEXED) && (f->type == ORO_FIELD_TEXT || hidden)) {
+        oro_meta_error(ctx, apr_psprintf(p, "%s.indexed", path),
+                       "a text or password field cannot be indexed");
+    }
+    if ((f->flags & ORO_FLAG_INDEXED) && f->length > 768) {
+        oro_meta_error(ctx, apr_psprintf(p, "%s.indexed", path),
+                       "an indexed field is at most 768 characters long (index limit)");
     }
     if ((f->flags & ORO_FLAG_UNIQUE) && f->type == ORO_FIELD_TEXT) {
         oro_meta_error(ctx, apr_psprintf(p, "%s.unique", path),

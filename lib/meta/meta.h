@@ -35,7 +35,8 @@ enum {
     ORO_FLAG_SEARCHABLE = 1 << 4,
     ORO_FLAG_AUDITABLE = 1 << 5,
     ORO_FLAG_READONLY = 1 << 6,
-    ORO_FLAG_SYSTEM = 1 << 7 /* id, createdAt, updatedAt: maintained by the platform */
+    ORO_FLAG_SYSTEM = 1 << 7, /* id, createdAt, updatedAt: maintained by the platform */
+    ORO_FLAG_INDEXED = 1 << 8 /* an index on (column, id) for filters on it */
 };
 
 typedef enum {

@@ -687,7 +687,7 @@ static void test_field_names(void **state)
     expect_field_error(f, "'a': {'type': 'string', 'size': 3}",
                        "t.json: fields.a.size: unknown key (allowed: type,column,label,"
                        "description,length,precision,scale,values,default,required,unique,"
-                       "filterable,sortable,searchable,auditable,readonly)");
+                       "filterable,sortable,searchable,auditable,readonly,indexed)");
     expect_field_error(f, "'a': {'label': 'A'}", "t.json: fields.a.type: is required");
     expect_field_error(f, "'a': {'type': 'string', 'column': 'A-col'}",
                        "t.json: fields.a.column: column names are lower case with underscores, "
@@ -816,6 +816,13 @@ static void test_field_flags(void **state)
                        "t.json: fields.a.required: must be true or false");
     expect_field_error(f, "'a': {'type': 'string', 'sortable': 1}",
                        "t.json: fields.a.sortable: must be true or false");
+    expect_field_error(f, "'a': {'type': 'text', 'indexed': true}",
+                       "t.json: fields.a.indexed: a text or password field cannot be indexed");
+    expect_field_error(f, "'a': {'type': 'url', 'indexed': true}",
+                       "t.json: fields.a.indexed: an indexed field is at most 768 characters long "
+                       "(index limit)");
+    expect_field_error(f, "'a': {'type': 'string', 'indexed': 'yes'}",
+                       "t.json: fields.a.indexed: must be true or false");
 }
 
 /* allowClientIds is read at the top level: its path has no parent. */

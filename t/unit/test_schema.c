@@ -799,6 +799,28 @@ static void test_add_unique_field(void **state)
     assert_int_equal(APR_ARRAY_IDX(plan->statements, 1, oro_ddl_t).in_transaction_ok, 1);
 }
 
+/* An indexed field: an online index on (column, id), for equality filters with the id
+ * order of a page. */
+static void test_add_indexed_field(void **state)
+{
+    unit_fixture_t *f = *state;
+    const oro_meta_t *v1 = notes(f, NOTE_FIELDS, NULL);
+    const oro_meta_t *v2 =
+        notes(f, NOTE_FIELDS ", 'code': {'type': 'string', 'length': 40, 'indexed': true}", NULL);
+    const oro_schema_plan_t *plan = make_plan(f, v2, PG, simulate(f, v1, PG), 0);
+    expect_no_refusal(f, plan);
+    expect_statements(f, plan, "ALTER TABLE \"note\" ADD COLUMN \"code\" varchar(40)",
+                      "CREATE INDEX CONCURRENTLY \"idx_note_code\" ON \"note\" (\"code\", \"id\")",
+                      NULL);
+    plan = make_plan(f, v2, MY, simulate(f, v1, MY), 0);
+    expect_statements(f, plan, "ALTER TABLE `note` ADD COLUMN `code` varchar(40), LOCK=NONE",
+                      "ALTER TABLE `note` ADD INDEX `idx_note_code` (`code`, `id`), LOCK=NONE",
+                      NULL);
+    /* once it exists, nothing more */
+    plan = make_plan(f, v2, PG, simulate(f, v2, PG), 0);
+    expect_statements(f, plan, NULL);
+}
+
 /* A new many-to-one on an existing table: column, online index, foreign key. */
 static void test_add_relation(void **state)
 {
@@ -1186,6 +1208,7 @@ int main(void)
         UNIT_TEST(test_existing_database_missing_objects),
         UNIT_TEST(test_add_field),
         UNIT_TEST(test_add_unique_field),
+        UNIT_TEST(test_add_indexed_field),
         UNIT_TEST(test_add_relation),
         UNIT_TEST(test_widening),
         UNIT_TEST(test_narrowing),
