@@ -165,6 +165,23 @@ static void clean_up_mysql(oro_db_t *db, apr_pool_t *p, oro_demo_writer_t *w, co
     }
 }
 
+/* Fresh statistics for the tables just filled: without them the planner guesses
+ * (PostgreSQL's autovacuum gets there minutes later) and the first queries after a
+ * load pick poor plans. Best effort: a failure only costs speed. */
+static void analyze(oro_db_t *db, apr_pool_t *p, const oro_demo_plan_t *plan)
+{
+    for (int i = 0; i < plan->steps->nelts; i++) {
+        const demo_step_t *step = &APR_ARRAY_IDX(plan->steps, i, demo_step_t);
+        const char *ignored;
+        /* NB: through oro_db_scalar, which reads MariaDB's result rows to the end */
+        oro_db_scalar(db, p, &ignored,
+                      apr_psprintf(p, "%s %s",
+                                   db->dialect == ORO_DIALECT_MYSQL ? "ANALYZE TABLE" : "ANALYZE",
+                                   quote(p, db->dialect, step->table)),
+                      NULL);
+    }
+}
+
 int oro_demo_load(oro_db_t *db, apr_pool_t *p, oro_demo_plan_t *plan, oro_demo_progress_fn progress,
                   void *baton, oro_demo_stats_t *stats, const char **error)
 {
@@ -207,6 +224,9 @@ int oro_demo_load(oro_db_t *db, apr_pool_t *p, oro_demo_plan_t *plan, oro_demo_p
             clean_up_mysql(db, p, w, error);
         }
         oro_demo_writer_restore(w, &ignored);
+    }
+    if (rc == 0) {
+        analyze(db, p, plan);
     }
     if (stats != NULL) {
         stats->rows = total < 0 ? 0 : total;
