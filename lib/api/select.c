@@ -11,83 +11,12 @@
 #include <apr_strings.h>
 
 #include "api/select.h"
+#include "api/sqlbuf.h"
 #include "db/schema.h"
 
 /* The main table's alias, and the alias of the table of an EXISTS sub-query. */
 #define MAIN_ALIAS "t"
 #define SUB_ALIAS "r"
-
-typedef struct {
-    apr_pool_t *pool;
-    oro_dialect_t dialect;
-    apr_array_header_t *text; /* of char, not NUL-terminated until finish() */
-    apr_array_header_t *params;
-} builder_t;
-
-static void builder_init(builder_t *b, apr_pool_t *p, oro_dialect_t dialect)
-{
-    b->pool = p;
-    b->dialect = dialect;
-    b->text = apr_array_make(p, 512, sizeof(char));
-    b->params = apr_array_make(p, 8, sizeof(const char *));
-}
-
-static void add(builder_t *b, const char *s)
-{
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n; i++) {
-        APR_ARRAY_PUSH(b->text, char) = s[i];
-    }
-}
-
-/* A quoted identifier. */
-static void add_name(builder_t *b, const char *name)
-{
-    add(b, oro_schema_quote(b->pool, b->dialect, name));
-}
-
-/* alias.column, column quoted. */
-static void add_column(builder_t *b, const char *alias, const char *column)
-{
-    add(b, alias);
-    add(b, ".");
-    add_name(b, column);
-}
-
-/* One placeholder bound to value. */
-static void add_param(builder_t *b, const char *value)
-{
-    add(b, "%s");
-    APR_ARRAY_PUSH(b->params, const char *) = value;
-}
-
-/* "(%s, %s, …)" bound to values (of const char *). */
-static void add_param_list(builder_t *b, const apr_array_header_t *values)
-{
-    add(b, "(");
-    for (int i = 0; i < values->nelts; i++) {
-        if (i > 0) {
-            add(b, ", ");
-        }
-        add_param(b, APR_ARRAY_IDX(values, i, const char *));
-    }
-    add(b, ")");
-}
-
-static oro_sql_t *finish(builder_t *b)
-{
-    APR_ARRAY_PUSH(b->text, char) = '\0';
-    oro_sql_t *sql = apr_palloc(b->pool, sizeof *sql);
-    sql->sql = b->text->elts;
-    sql->params = b->params;
-    return sql;
-}
-
-static const char *id_column(const oro_entity_t *entity)
-{
-    const oro_field_t *id = oro_meta_field(entity, "id");
-    return id != NULL ? id->column : "id";
-}
 
 apr_array_header_t *oro_select_columns(apr_pool_t *p, const oro_entity_t *entity)
 {
@@ -118,23 +47,31 @@ apr_array_header_t *oro_select_columns(apr_pool_t *p, const oro_entity_t *entity
 }
 
 /* "SELECT t.id, t.…, t.account_id FROM table t" */
-static void add_select_from(builder_t *b, const oro_entity_t *entity)
+/* alias.column, column quoted. */
+static void add_column(oro_sqlbuf_t *b, const char *alias, const char *column)
+{
+    oro_sqlbuf_add(b, alias);
+    oro_sqlbuf_add(b, ".");
+    oro_sqlbuf_name(b, column);
+}
+
+static void add_select_from(oro_sqlbuf_t *b, const oro_entity_t *entity)
 {
     apr_array_header_t *columns = oro_select_columns(b->pool, entity);
-    add(b, "SELECT ");
+    oro_sqlbuf_add(b, "SELECT ");
     for (int i = 0; i < columns->nelts; i++) {
         const oro_select_column_t *c = &APR_ARRAY_IDX(columns, i, oro_select_column_t);
         if (i > 0) {
-            add(b, ", ");
+            oro_sqlbuf_add(b, ", ");
         }
         add_column(b, MAIN_ALIAS,
                    c->field != NULL ? c->field->column
                    : c->relation    ? c->relation->column
-                                    : id_column(entity));
+                                    : oro_sql_id_column(entity));
     }
-    add(b, " FROM ");
-    add_name(b, entity->table);
-    add(b, " " MAIN_ALIAS);
+    oro_sqlbuf_add(b, " FROM ");
+    oro_sqlbuf_name(b, entity->table);
+    oro_sqlbuf_add(b, " " MAIN_ALIAS);
 }
 
 /* The LIKE pattern of a contains / starts_with / ends_with value: the value with its
@@ -175,7 +112,7 @@ static int is_negative(oro_filter_op_t op)
 
 /* The condition of one operator on the expression alias.column, with NULL semantics of
  * SQL except neq_or_null. exists is handled by the callers. */
-static void add_condition(builder_t *b, const char *alias, const char *column,
+static void add_condition(oro_sqlbuf_t *b, const char *alias, const char *column,
                           const oro_filter_t *filter, oro_filter_op_t op)
 {
     int pg = b->dialect == ORO_DIALECT_PGSQL;
@@ -188,69 +125,69 @@ static void add_condition(builder_t *b, const char *alias, const char *column,
     case ORO_OP_EQ:
         add_column(b, alias, column);
         if (filter->range_from != NULL && filter->range_to != NULL) {
-            add(b, " BETWEEN ");
-            add_param(b, filter->range_from);
-            add(b, " AND ");
-            add_param(b, filter->range_to);
+            oro_sqlbuf_add(b, " BETWEEN ");
+            oro_sqlbuf_param(b, filter->range_from);
+            oro_sqlbuf_add(b, " AND ");
+            oro_sqlbuf_param(b, filter->range_to);
         }
         else if (several) {
-            add(b, " IN ");
-            add_param_list(b, filter->values);
+            oro_sqlbuf_add(b, " IN ");
+            oro_sqlbuf_param_list(b, filter->values);
         }
         else {
-            add(b, " = ");
-            add_param(b, value);
+            oro_sqlbuf_add(b, " = ");
+            oro_sqlbuf_param(b, value);
         }
         return;
     case ORO_OP_NEQ:
         add_column(b, alias, column);
         if (several) {
-            add(b, " NOT IN ");
-            add_param_list(b, filter->values);
+            oro_sqlbuf_add(b, " NOT IN ");
+            oro_sqlbuf_param_list(b, filter->values);
         }
         else {
-            add(b, " <> ");
-            add_param(b, value);
+            oro_sqlbuf_add(b, " <> ");
+            oro_sqlbuf_param(b, value);
         }
         return;
     case ORO_OP_NEQ_OR_NULL:
-        add(b, "(");
+        oro_sqlbuf_add(b, "(");
         add_column(b, alias, column);
         if (several) {
-            add(b, " NOT IN ");
-            add_param_list(b, filter->values);
+            oro_sqlbuf_add(b, " NOT IN ");
+            oro_sqlbuf_param_list(b, filter->values);
         }
         else {
-            add(b, " <> ");
-            add_param(b, value);
+            oro_sqlbuf_add(b, " <> ");
+            oro_sqlbuf_param(b, value);
         }
-        add(b, " OR ");
+        oro_sqlbuf_add(b, " OR ");
         add_column(b, alias, column);
-        add(b, " IS NULL)");
+        oro_sqlbuf_add(b, " IS NULL)");
         return;
     case ORO_OP_LT:
         add_column(b, alias, column);
-        add(b, " < ");
-        add_param(b, value);
+        oro_sqlbuf_add(b, " < ");
+        oro_sqlbuf_param(b, value);
         return;
     case ORO_OP_LTE:
         add_column(b, alias, column);
-        add(b, " <= ");
-        add_param(b, value);
+        oro_sqlbuf_add(b, " <= ");
+        oro_sqlbuf_param(b, value);
         return;
     case ORO_OP_GT:
         add_column(b, alias, column);
-        add(b, " > ");
-        add_param(b, value);
+        oro_sqlbuf_add(b, " > ");
+        oro_sqlbuf_param(b, value);
         return;
     case ORO_OP_GTE:
         add_column(b, alias, column);
-        add(b, " >= ");
-        add_param(b, value);
+        oro_sqlbuf_add(b, " >= ");
+        oro_sqlbuf_param(b, value);
         return;
     case ORO_OP_EXISTS:
         add_column(b, alias, column);
-        add(b, strcmp(value, "0") == 0 ? " IS NULL" : " IS NOT NULL");
+        oro_sqlbuf_add(b, strcmp(value, "0") == 0 ? " IS NULL" : " IS NOT NULL");
         return;
     case ORO_OP_CONTAINS:
     case ORO_OP_NOT_CONTAINS:
@@ -269,16 +206,16 @@ static void add_condition(builder_t *b, const char *alias, const char *column,
         break;
     }
     if (like == NULL) {
-        add(b, "1 = 0"); /* an operator this file does not know: match nothing */
+        oro_sqlbuf_add(b, "1 = 0"); /* an operator this file does not know: match nothing */
         return;
     }
     add_column(b, alias, column);
-    add(b, like);
+    oro_sqlbuf_add(b, like);
     /* NB: a MariaDB string literal treats \ as an escape, so its one-backslash literal is
      * '\\'; PostgreSQL (standard_conforming_strings) takes '\' as written. */
-    add(b, pg ? " ILIKE " : " LIKE ");
-    add_param(b, like_pattern(b->pool, value, leading, trailing));
-    add(b, pg ? " ESCAPE '\\'" : " ESCAPE '\\\\'");
+    oro_sqlbuf_add(b, pg ? " ILIKE " : " LIKE ");
+    oro_sqlbuf_param(b, like_pattern(b->pool, value, leading, trailing));
+    oro_sqlbuf_add(b, pg ? " ESCAPE '\\'" : " ESCAPE '\\\\'");
 }
 
 /* The positive operator whose negation op is (neq → eq, not_contains → contains…). */
@@ -303,7 +240,7 @@ static oro_filter_op_t positive_of(oro_filter_op_t op)
  * rows of t, with the operator applied to the related id. exists 1/0 is EXISTS / NOT
  * EXISTS without a condition on the id; negative operators are NOT EXISTS of their
  * positive (a record with no related row matches neq, as "none of its ids is v"). */
-static void add_to_many_condition(builder_t *b, const oro_entity_t *entity,
+static void add_to_many_condition(oro_sqlbuf_t *b, const oro_entity_t *entity,
                                   const oro_filter_t *filter)
 {
     const oro_relation_t *r = filter->relation;
@@ -312,7 +249,7 @@ static void add_to_many_condition(builder_t *b, const oro_entity_t *entity,
         const oro_relation_t *back = oro_meta_relation(r->target, r->mapped_by);
         table = r->target->table;
         owner_column = back != NULL ? back->column : r->mapped_by;
-        related_column = id_column(r->target);
+        related_column = oro_sql_id_column(r->target);
     }
     else {
         table = r->join_table;
@@ -321,20 +258,20 @@ static void add_to_many_condition(builder_t *b, const oro_entity_t *entity,
     }
     int negated = filter->op == ORO_OP_EXISTS ? strcmp(first_value(filter), "0") == 0
                                               : is_negative(filter->op);
-    add(b, negated ? "NOT EXISTS (SELECT 1 FROM " : "EXISTS (SELECT 1 FROM ");
-    add_name(b, table);
-    add(b, " " SUB_ALIAS " WHERE ");
+    oro_sqlbuf_add(b, negated ? "NOT EXISTS (SELECT 1 FROM " : "EXISTS (SELECT 1 FROM ");
+    oro_sqlbuf_name(b, table);
+    oro_sqlbuf_add(b, " " SUB_ALIAS " WHERE ");
     add_column(b, SUB_ALIAS, owner_column);
-    add(b, " = ");
-    add_column(b, MAIN_ALIAS, id_column(entity));
+    oro_sqlbuf_add(b, " = ");
+    add_column(b, MAIN_ALIAS, oro_sql_id_column(entity));
     if (filter->op != ORO_OP_EXISTS) {
-        add(b, " AND ");
+        oro_sqlbuf_add(b, " AND ");
         add_condition(b, SUB_ALIAS, related_column, filter, positive_of(filter->op));
     }
-    add(b, ")");
+    oro_sqlbuf_add(b, ")");
 }
 
-static void add_filter(builder_t *b, const oro_entity_t *entity, const oro_filter_t *filter)
+static void add_filter(oro_sqlbuf_t *b, const oro_entity_t *entity, const oro_filter_t *filter)
 {
     if (filter->relation != NULL && filter->relation->kind != ORO_RELATION_MANY_TO_ONE) {
         add_to_many_condition(b, entity, filter);
@@ -342,49 +279,49 @@ static void add_filter(builder_t *b, const oro_entity_t *entity, const oro_filte
     }
     const char *column = filter->field != NULL      ? filter->field->column
                          : filter->relation != NULL ? filter->relation->column
-                                                    : id_column(entity);
+                                                    : oro_sql_id_column(entity);
     add_condition(b, MAIN_ALIAS, column, filter, filter->op);
 }
 
 /* The condition that restricts t (the target of relation) to the records related to
  * owner_id: one-to-many, the target's inverse column; many-to-many, an EXISTS on the join
  * table (join_column is the owner's side). */
-static void add_related_condition(builder_t *b, const oro_relation_t *relation,
+static void add_related_condition(oro_sqlbuf_t *b, const oro_relation_t *relation,
                                   const char *owner_id)
 {
     if (relation->kind == ORO_RELATION_ONE_TO_MANY) {
         const oro_relation_t *back = oro_meta_relation(relation->target, relation->mapped_by);
         add_column(b, MAIN_ALIAS, back != NULL ? back->column : relation->mapped_by);
-        add(b, " = ");
-        add_param(b, owner_id);
+        oro_sqlbuf_add(b, " = ");
+        oro_sqlbuf_param(b, owner_id);
         return;
     }
-    add(b, "EXISTS (SELECT 1 FROM ");
-    add_name(b, relation->join_table);
-    add(b, " " SUB_ALIAS " WHERE ");
+    oro_sqlbuf_add(b, "EXISTS (SELECT 1 FROM ");
+    oro_sqlbuf_name(b, relation->join_table);
+    oro_sqlbuf_add(b, " " SUB_ALIAS " WHERE ");
     add_column(b, SUB_ALIAS, relation->inverse_join_column);
-    add(b, " = ");
-    add_column(b, MAIN_ALIAS, id_column(relation->target));
-    add(b, " AND ");
+    oro_sqlbuf_add(b, " = ");
+    add_column(b, MAIN_ALIAS, oro_sql_id_column(relation->target));
+    oro_sqlbuf_add(b, " AND ");
     add_column(b, SUB_ALIAS, relation->join_column);
-    add(b, " = ");
-    add_param(b, owner_id);
-    add(b, ")");
+    oro_sqlbuf_add(b, " = ");
+    oro_sqlbuf_param(b, owner_id);
+    oro_sqlbuf_add(b, ")");
 }
 
 /* " WHERE f1 AND f2 …", or nothing without filters. With a relation, the records are
  * further restricted to those related to owner_id (see add_related_condition). */
-static void add_where(builder_t *b, const oro_api_query_t *query, const oro_relation_t *relation,
+static void add_where(oro_sqlbuf_t *b, const oro_api_query_t *query, const oro_relation_t *relation,
                       const char *owner_id)
 {
     int n = 0;
     if (relation != NULL) {
-        add(b, " WHERE ");
+        oro_sqlbuf_add(b, " WHERE ");
         add_related_condition(b, relation, owner_id);
         n++;
     }
     for (int i = 0; query->filters != NULL && i < query->filters->nelts; i++) {
-        add(b, n++ == 0 ? " WHERE " : " AND ");
+        oro_sqlbuf_add(b, n++ == 0 ? " WHERE " : " AND ");
         add_filter(b, query->entity, &APR_ARRAY_IDX(query->filters, i, oro_filter_t));
     }
 }
@@ -393,22 +330,22 @@ static void add_where(builder_t *b, const oro_api_query_t *query, const oro_rela
  * the other way round, so there the NULL test leads (IS NULL is 0 for values, 1 for
  * NULL). Columns that cannot hold NULL are left bare, which keeps MariaDB able to read
  * the order from an index (the default sort's index covers required fields and id). */
-static void add_order_key(builder_t *b, const char *column, int nullable, int descending)
+static void add_order_key(oro_sqlbuf_t *b, const char *column, int nullable, int descending)
 {
     if (nullable && b->dialect == ORO_DIALECT_MYSQL) {
         add_column(b, MAIN_ALIAS, column);
-        add(b, descending ? " IS NULL DESC, " : " IS NULL, ");
+        oro_sqlbuf_add(b, descending ? " IS NULL DESC, " : " IS NULL, ");
     }
     add_column(b, MAIN_ALIAS, column);
     if (descending) {
-        add(b, " DESC");
+        oro_sqlbuf_add(b, " DESC");
     }
 }
 
 /* " ORDER BY …" from the sort, with id appended when the sort does not hold it. */
-static void add_order_by(builder_t *b, const oro_api_query_t *query)
+static void add_order_by(oro_sqlbuf_t *b, const oro_api_query_t *query)
 {
-    const char *id = id_column(query->entity);
+    const char *id = oro_sql_id_column(query->entity);
     int has_id = 0, n = 0;
     for (int i = 0; query->sort != NULL && i < query->sort->nelts; i++) {
         const oro_sort_t *s = &APR_ARRAY_IDX(query->sort, i, oro_sort_t);
@@ -428,11 +365,11 @@ static void add_order_by(builder_t *b, const oro_api_query_t *query)
         if (strcmp(column, id) == 0) {
             has_id = 1;
         }
-        add(b, n++ == 0 ? " ORDER BY " : ", ");
+        oro_sqlbuf_add(b, n++ == 0 ? " ORDER BY " : ", ");
         add_order_key(b, column, nullable, s->descending);
     }
     if (!has_id) {
-        add(b, n == 0 ? " ORDER BY " : ", ");
+        oro_sqlbuf_add(b, n == 0 ? " ORDER BY " : ", ");
         add_column(b, MAIN_ALIAS, id);
     }
 }
@@ -440,8 +377,8 @@ static void add_order_by(builder_t *b, const oro_api_query_t *query)
 static oro_sql_t *select_list(apr_pool_t *p, oro_dialect_t dialect, const oro_api_query_t *query,
                               const oro_relation_t *relation, const char *owner_id)
 {
-    builder_t b;
-    builder_init(&b, p, dialect);
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, p, dialect);
     add_select_from(&b, query->entity);
     add_where(&b, query, relation, owner_id);
     add_order_by(&b, query);
@@ -449,22 +386,22 @@ static oro_sql_t *select_list(apr_pool_t *p, oro_dialect_t dialect, const oro_ap
         /* NB: apr_psprintf knows no %lld; APR's own 64-bit format it does */
         apr_int64_t size = query->page_size;
         apr_int64_t offset = query->page_number > 1 ? (query->page_number - 1) * size : 0;
-        add(&b, apr_psprintf(p, " LIMIT %" APR_INT64_T_FMT " OFFSET %" APR_INT64_T_FMT, size + 1,
-                             offset));
+        oro_sqlbuf_add(&b, apr_psprintf(p, " LIMIT %" APR_INT64_T_FMT " OFFSET %" APR_INT64_T_FMT,
+                                        size + 1, offset));
     }
-    return finish(&b);
+    return oro_sqlbuf_finish(&b);
 }
 
 static oro_sql_t *select_count(apr_pool_t *p, oro_dialect_t dialect, const oro_api_query_t *query,
                                const oro_relation_t *relation, const char *owner_id)
 {
-    builder_t b;
-    builder_init(&b, p, dialect);
-    add(&b, "SELECT COUNT(*) FROM ");
-    add_name(&b, query->entity->table);
-    add(&b, " " MAIN_ALIAS);
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, p, dialect);
+    oro_sqlbuf_add(&b, "SELECT COUNT(*) FROM ");
+    oro_sqlbuf_name(&b, query->entity->table);
+    oro_sqlbuf_add(&b, " " MAIN_ALIAS);
     add_where(&b, query, relation, owner_id);
-    return finish(&b);
+    return oro_sqlbuf_finish(&b);
 }
 
 oro_sql_t *oro_select_list(apr_pool_t *p, oro_dialect_t dialect, const oro_api_query_t *query)
@@ -493,35 +430,35 @@ oro_sql_t *oro_select_related_count(apr_pool_t *p, oro_dialect_t dialect,
 oro_sql_t *oro_select_by_id(apr_pool_t *p, oro_dialect_t dialect, const oro_entity_t *entity,
                             const char *id)
 {
-    builder_t b;
-    builder_init(&b, p, dialect);
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, p, dialect);
     add_select_from(&b, entity);
-    add(&b, " WHERE ");
-    add_column(&b, MAIN_ALIAS, id_column(entity));
-    add(&b, " = ");
-    add_param(&b, id);
-    return finish(&b);
+    oro_sqlbuf_add(&b, " WHERE ");
+    add_column(&b, MAIN_ALIAS, oro_sql_id_column(entity));
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, id);
+    return oro_sqlbuf_finish(&b);
 }
 
 /* An empty ids array gives a statement that returns no rows ("IN ()" is not SQL). */
 oro_sql_t *oro_select_by_ids(apr_pool_t *p, oro_dialect_t dialect, const oro_entity_t *entity,
                              const apr_array_header_t *ids)
 {
-    builder_t b;
-    builder_init(&b, p, dialect);
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, p, dialect);
     add_select_from(&b, entity);
-    add(&b, " WHERE ");
+    oro_sqlbuf_add(&b, " WHERE ");
     if (ids->nelts == 0) {
-        add(&b, "1 = 0");
+        oro_sqlbuf_add(&b, "1 = 0");
     }
     else {
-        add_column(&b, MAIN_ALIAS, id_column(entity));
-        add(&b, " IN ");
-        add_param_list(&b, ids);
+        add_column(&b, MAIN_ALIAS, oro_sql_id_column(entity));
+        oro_sqlbuf_add(&b, " IN ");
+        oro_sqlbuf_param_list(&b, ids);
     }
-    add(&b, " ORDER BY ");
-    add_column(&b, MAIN_ALIAS, id_column(entity));
-    return finish(&b);
+    oro_sqlbuf_add(&b, " ORDER BY ");
+    add_column(&b, MAIN_ALIAS, oro_sql_id_column(entity));
+    return oro_sqlbuf_finish(&b);
 }
 
 /* NULL for a many-to-one relation (its id is a column of the owner's row). An empty ids
@@ -537,7 +474,7 @@ oro_sql_t *oro_select_to_many_ids(apr_pool_t *p, oro_dialect_t dialect,
         }
         table = relation->target->table;
         owner_column = back->column;
-        related_column = id_column(relation->target);
+        related_column = oro_sql_id_column(relation->target);
     }
     else if (relation->kind == ORO_RELATION_MANY_TO_MANY) {
         table = relation->join_table;
@@ -547,26 +484,26 @@ oro_sql_t *oro_select_to_many_ids(apr_pool_t *p, oro_dialect_t dialect,
     else {
         return NULL;
     }
-    builder_t b;
-    builder_init(&b, p, dialect);
-    add(&b, "SELECT ");
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, p, dialect);
+    oro_sqlbuf_add(&b, "SELECT ");
     add_column(&b, SUB_ALIAS, owner_column);
-    add(&b, ", ");
+    oro_sqlbuf_add(&b, ", ");
     add_column(&b, SUB_ALIAS, related_column);
-    add(&b, " FROM ");
-    add_name(&b, table);
-    add(&b, " " SUB_ALIAS " WHERE ");
+    oro_sqlbuf_add(&b, " FROM ");
+    oro_sqlbuf_name(&b, table);
+    oro_sqlbuf_add(&b, " " SUB_ALIAS " WHERE ");
     if (ids->nelts == 0) {
-        add(&b, "1 = 0");
+        oro_sqlbuf_add(&b, "1 = 0");
     }
     else {
         add_column(&b, SUB_ALIAS, owner_column);
-        add(&b, " IN ");
-        add_param_list(&b, ids);
+        oro_sqlbuf_add(&b, " IN ");
+        oro_sqlbuf_param_list(&b, ids);
     }
-    add(&b, " ORDER BY ");
+    oro_sqlbuf_add(&b, " ORDER BY ");
     add_column(&b, SUB_ALIAS, owner_column);
-    add(&b, ", ");
+    oro_sqlbuf_add(&b, ", ");
     add_column(&b, SUB_ALIAS, related_column);
-    return finish(&b);
+    return oro_sqlbuf_finish(&b);
 }

@@ -11,76 +11,9 @@
 
 #include <apr_strings.h>
 
+#include "api/sqlbuf.h"
 #include "api/write.h"
 #include "db/schema.h"
-
-typedef struct {
-    apr_pool_t *pool;
-    oro_dialect_t dialect;
-    apr_array_header_t *text; /* of char, not NUL-terminated until finish() */
-    apr_array_header_t *params;
-} builder_t;
-
-static void builder_init(builder_t *b, apr_pool_t *p, oro_dialect_t dialect)
-{
-    b->pool = p;
-    b->dialect = dialect;
-    b->text = apr_array_make(p, 256, sizeof(char));
-    b->params = apr_array_make(p, 8, sizeof(const char *));
-}
-
-static void add(builder_t *b, const char *s)
-{
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n; i++) {
-        APR_ARRAY_PUSH(b->text, char) = s[i];
-    }
-}
-
-/* A quoted identifier. */
-static void add_name(builder_t *b, const char *name)
-{
-    add(b, oro_schema_quote(b->pool, b->dialect, name));
-}
-
-/* One placeholder bound to value, or NULL for SQL NULL. */
-static void add_value(builder_t *b, const char *value)
-{
-    if (value == NULL) {
-        add(b, "NULL");
-        return;
-    }
-    add(b, "%s");
-    APR_ARRAY_PUSH(b->params, const char *) = value;
-}
-
-/* "(%s, %s, …)" bound to ids (of const char *, not empty). */
-static void add_value_list(builder_t *b, const apr_array_header_t *ids)
-{
-    add(b, "(");
-    for (int i = 0; i < ids->nelts; i++) {
-        if (i > 0) {
-            add(b, ", ");
-        }
-        add_value(b, APR_ARRAY_IDX(ids, i, const char *));
-    }
-    add(b, ")");
-}
-
-static oro_sql_t *finish(builder_t *b)
-{
-    APR_ARRAY_PUSH(b->text, char) = '\0';
-    oro_sql_t *sql = apr_palloc(b->pool, sizeof *sql);
-    sql->sql = b->text->elts;
-    sql->params = b->params;
-    return sql;
-}
-
-static const char *id_column(const oro_entity_t *entity)
-{
-    const oro_field_t *id = oro_meta_field(entity, "id");
-    return id != NULL ? id->column : "id";
-}
 
 /* The column a value is stored in. */
 static const char *value_column(const oro_write_value_t *v)
@@ -90,88 +23,88 @@ static const char *value_column(const oro_write_value_t *v)
 
 oro_sql_t *oro_write_insert(apr_pool_t *p, oro_dialect_t dialect, const oro_write_doc_t *doc)
 {
-    builder_t b;
+    oro_sqlbuf_t b;
     const oro_entity_t *e = doc->entity;
-    builder_init(&b, p, dialect);
-    add(&b, "INSERT INTO ");
-    add_name(&b, e->table);
+    oro_sqlbuf_init(&b, p, dialect);
+    oro_sqlbuf_add(&b, "INSERT INTO ");
+    oro_sqlbuf_name(&b, e->table);
     if (doc->id == NULL && doc->values->nelts == 0) {
         /* every column takes its default */
-        add(&b, dialect == ORO_DIALECT_MYSQL ? " () VALUES ()" : " DEFAULT VALUES");
+        oro_sqlbuf_add(&b, dialect == ORO_DIALECT_MYSQL ? " () VALUES ()" : " DEFAULT VALUES");
     }
     else {
-        add(&b, " (");
+        oro_sqlbuf_add(&b, " (");
         int n = 0;
         if (doc->id != NULL) {
-            add_name(&b, id_column(e));
+            oro_sqlbuf_name(&b, oro_sql_id_column(e));
             n++;
         }
         for (int i = 0; i < doc->values->nelts; i++) {
             if (n++ > 0) {
-                add(&b, ", ");
+                oro_sqlbuf_add(&b, ", ");
             }
-            add_name(&b, value_column(&APR_ARRAY_IDX(doc->values, i, oro_write_value_t)));
+            oro_sqlbuf_name(&b, value_column(&APR_ARRAY_IDX(doc->values, i, oro_write_value_t)));
         }
-        add(&b, ") VALUES (");
+        oro_sqlbuf_add(&b, ") VALUES (");
         n = 0;
         if (doc->id != NULL) {
-            add_value(&b, doc->id);
+            oro_sqlbuf_param(&b, doc->id);
             n++;
         }
         for (int i = 0; i < doc->values->nelts; i++) {
             if (n++ > 0) {
-                add(&b, ", ");
+                oro_sqlbuf_add(&b, ", ");
             }
-            add_value(&b, APR_ARRAY_IDX(doc->values, i, oro_write_value_t).value);
+            oro_sqlbuf_param(&b, APR_ARRAY_IDX(doc->values, i, oro_write_value_t).value);
         }
-        add(&b, ")");
+        oro_sqlbuf_add(&b, ")");
     }
     if (dialect == ORO_DIALECT_PGSQL) {
-        add(&b, " RETURNING ");
-        add_name(&b, id_column(e));
+        oro_sqlbuf_add(&b, " RETURNING ");
+        oro_sqlbuf_name(&b, oro_sql_id_column(e));
     }
-    return finish(&b);
+    return oro_sqlbuf_finish(&b);
 }
 
 oro_sql_t *oro_write_update(apr_pool_t *p, oro_dialect_t dialect, const oro_write_doc_t *doc,
                             const char *id)
 {
-    builder_t b;
+    oro_sqlbuf_t b;
     if (doc->values->nelts == 0) {
         return NULL;
     }
-    builder_init(&b, p, dialect);
-    add(&b, "UPDATE ");
-    add_name(&b, doc->entity->table);
-    add(&b, " SET ");
+    oro_sqlbuf_init(&b, p, dialect);
+    oro_sqlbuf_add(&b, "UPDATE ");
+    oro_sqlbuf_name(&b, doc->entity->table);
+    oro_sqlbuf_add(&b, " SET ");
     for (int i = 0; i < doc->values->nelts; i++) {
         const oro_write_value_t *v = &APR_ARRAY_IDX(doc->values, i, oro_write_value_t);
         if (i > 0) {
-            add(&b, ", ");
+            oro_sqlbuf_add(&b, ", ");
         }
-        add_name(&b, value_column(v));
-        add(&b, " = ");
-        add_value(&b, v->value);
+        oro_sqlbuf_name(&b, value_column(v));
+        oro_sqlbuf_add(&b, " = ");
+        oro_sqlbuf_param(&b, v->value);
     }
-    add(&b, " WHERE ");
-    add_name(&b, id_column(doc->entity));
-    add(&b, " = ");
-    add_value(&b, id);
-    return finish(&b);
+    oro_sqlbuf_add(&b, " WHERE ");
+    oro_sqlbuf_name(&b, oro_sql_id_column(doc->entity));
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, id);
+    return oro_sqlbuf_finish(&b);
 }
 
 oro_sql_t *oro_write_delete(apr_pool_t *p, oro_dialect_t dialect, const oro_entity_t *entity,
                             const char *id)
 {
-    builder_t b;
-    builder_init(&b, p, dialect);
-    add(&b, "DELETE FROM ");
-    add_name(&b, entity->table);
-    add(&b, " WHERE ");
-    add_name(&b, id_column(entity));
-    add(&b, " = ");
-    add_value(&b, id);
-    return finish(&b);
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, p, dialect);
+    oro_sqlbuf_add(&b, "DELETE FROM ");
+    oro_sqlbuf_name(&b, entity->table);
+    oro_sqlbuf_add(&b, " WHERE ");
+    oro_sqlbuf_name(&b, oro_sql_id_column(entity));
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, id);
+    return oro_sqlbuf_finish(&b);
 }
 
 /* One-to-many: the members are the target's rows whose inverse column holds id. Rows that
@@ -181,50 +114,50 @@ static void replace_one_to_many(apr_array_header_t *out, apr_pool_t *p, oro_dial
 {
     const oro_relation_t *r = set->relation;
     const oro_relation_t *back = oro_meta_relation(r->target, r->mapped_by);
-    const char *target_id = id_column(r->target);
-    builder_t b;
+    const char *target_id = oro_sql_id_column(r->target);
+    oro_sqlbuf_t b;
 
     /* UPDATE target SET col = NULL WHERE col = id [AND id NOT IN (new)] */
-    builder_init(&b, p, dialect);
-    add(&b, "UPDATE ");
-    add_name(&b, r->target->table);
-    add(&b, " SET ");
-    add_name(&b, back->column);
-    add(&b, " = NULL WHERE ");
-    add_name(&b, back->column);
-    add(&b, " = ");
-    add_value(&b, id);
+    oro_sqlbuf_init(&b, p, dialect);
+    oro_sqlbuf_add(&b, "UPDATE ");
+    oro_sqlbuf_name(&b, r->target->table);
+    oro_sqlbuf_add(&b, " SET ");
+    oro_sqlbuf_name(&b, back->column);
+    oro_sqlbuf_add(&b, " = NULL WHERE ");
+    oro_sqlbuf_name(&b, back->column);
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, id);
     if (set->ids->nelts > 0) {
-        add(&b, " AND ");
-        add_name(&b, target_id);
-        add(&b, " NOT IN ");
-        add_value_list(&b, set->ids);
+        oro_sqlbuf_add(&b, " AND ");
+        oro_sqlbuf_name(&b, target_id);
+        oro_sqlbuf_add(&b, " NOT IN ");
+        oro_sqlbuf_param_list(&b, set->ids);
     }
-    APR_ARRAY_PUSH(out, oro_sql_t *) = finish(&b);
+    APR_ARRAY_PUSH(out, oro_sql_t *) = oro_sqlbuf_finish(&b);
     if (set->ids->nelts == 0) {
         return;
     }
 
     /* UPDATE target SET col = id WHERE id IN (new) AND (col IS NULL OR col <> id) */
-    builder_init(&b, p, dialect);
-    add(&b, "UPDATE ");
-    add_name(&b, r->target->table);
-    add(&b, " SET ");
-    add_name(&b, back->column);
-    add(&b, " = ");
-    add_value(&b, id);
-    add(&b, " WHERE ");
-    add_name(&b, target_id);
-    add(&b, " IN ");
-    add_value_list(&b, set->ids);
-    add(&b, " AND (");
-    add_name(&b, back->column);
-    add(&b, " IS NULL OR ");
-    add_name(&b, back->column);
-    add(&b, " <> ");
-    add_value(&b, id);
-    add(&b, ")");
-    APR_ARRAY_PUSH(out, oro_sql_t *) = finish(&b);
+    oro_sqlbuf_init(&b, p, dialect);
+    oro_sqlbuf_add(&b, "UPDATE ");
+    oro_sqlbuf_name(&b, r->target->table);
+    oro_sqlbuf_add(&b, " SET ");
+    oro_sqlbuf_name(&b, back->column);
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, id);
+    oro_sqlbuf_add(&b, " WHERE ");
+    oro_sqlbuf_name(&b, target_id);
+    oro_sqlbuf_add(&b, " IN ");
+    oro_sqlbuf_param_list(&b, set->ids);
+    oro_sqlbuf_add(&b, " AND (");
+    oro_sqlbuf_name(&b, back->column);
+    oro_sqlbuf_add(&b, " IS NULL OR ");
+    oro_sqlbuf_name(&b, back->column);
+    oro_sqlbuf_add(&b, " <> ");
+    oro_sqlbuf_param(&b, id);
+    oro_sqlbuf_add(&b, ")");
+    APR_ARRAY_PUSH(out, oro_sql_t *) = oro_sqlbuf_finish(&b);
 }
 
 /* Many-to-many: the rows of the join table (join_column is this side). */
@@ -232,29 +165,29 @@ static void replace_many_to_many(apr_array_header_t *out, apr_pool_t *p, oro_dia
                                  const oro_write_to_many_t *set, const char *id)
 {
     const oro_relation_t *r = set->relation;
-    builder_t b;
-    builder_init(&b, p, dialect);
-    add(&b, "DELETE FROM ");
-    add_name(&b, r->join_table);
-    add(&b, " WHERE ");
-    add_name(&b, r->join_column);
-    add(&b, " = ");
-    add_value(&b, id);
-    APR_ARRAY_PUSH(out, oro_sql_t *) = finish(&b);
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, p, dialect);
+    oro_sqlbuf_add(&b, "DELETE FROM ");
+    oro_sqlbuf_name(&b, r->join_table);
+    oro_sqlbuf_add(&b, " WHERE ");
+    oro_sqlbuf_name(&b, r->join_column);
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, id);
+    APR_ARRAY_PUSH(out, oro_sql_t *) = oro_sqlbuf_finish(&b);
     for (int i = 0; i < set->ids->nelts; i++) {
-        builder_init(&b, p, dialect);
-        add(&b, "INSERT INTO ");
-        add_name(&b, r->join_table);
-        add(&b, " (");
-        add_name(&b, r->join_column);
-        add(&b, ", ");
-        add_name(&b, r->inverse_join_column);
-        add(&b, ") VALUES (");
-        add_value(&b, id);
-        add(&b, ", ");
-        add_value(&b, APR_ARRAY_IDX(set->ids, i, const char *));
-        add(&b, ")");
-        APR_ARRAY_PUSH(out, oro_sql_t *) = finish(&b);
+        oro_sqlbuf_init(&b, p, dialect);
+        oro_sqlbuf_add(&b, "INSERT INTO ");
+        oro_sqlbuf_name(&b, r->join_table);
+        oro_sqlbuf_add(&b, " (");
+        oro_sqlbuf_name(&b, r->join_column);
+        oro_sqlbuf_add(&b, ", ");
+        oro_sqlbuf_name(&b, r->inverse_join_column);
+        oro_sqlbuf_add(&b, ") VALUES (");
+        oro_sqlbuf_param(&b, id);
+        oro_sqlbuf_add(&b, ", ");
+        oro_sqlbuf_param(&b, APR_ARRAY_IDX(set->ids, i, const char *));
+        oro_sqlbuf_add(&b, ")");
+        APR_ARRAY_PUSH(out, oro_sql_t *) = oro_sqlbuf_finish(&b);
     }
 }
 
@@ -272,14 +205,14 @@ apr_array_header_t *oro_write_replace_to_many(apr_pool_t *p, oro_dialect_t diale
 }
 
 /* SELECT COUNT(*) FROM table WHERE column = value: the start of every check. */
-static void begin_count(builder_t *b, const char *table, const char *column, const char *value)
+static void begin_count(oro_sqlbuf_t *b, const char *table, const char *column, const char *value)
 {
-    add(b, "SELECT COUNT(*) FROM ");
-    add_name(b, table);
-    add(b, " WHERE ");
-    add_name(b, column);
-    add(b, " = ");
-    add_value(b, value);
+    oro_sqlbuf_add(b, "SELECT COUNT(*) FROM ");
+    oro_sqlbuf_name(b, table);
+    oro_sqlbuf_add(b, " WHERE ");
+    oro_sqlbuf_name(b, column);
+    oro_sqlbuf_add(b, " = ");
+    oro_sqlbuf_param(b, value);
 }
 
 static oro_write_check_t *push_check(apr_array_header_t *checks, oro_sql_t *sql, long expected,
@@ -316,31 +249,31 @@ apr_array_header_t *oro_write_checks(apr_pool_t *p, oro_dialect_t dialect,
 {
     apr_array_header_t *checks = apr_array_make(p, 4, sizeof(oro_write_check_t));
     const oro_entity_t *e = doc->entity;
-    builder_t b;
+    oro_sqlbuf_t b;
     for (int i = 0; i < doc->values->nelts; i++) {
         const oro_write_value_t *v = &APR_ARRAY_IDX(doc->values, i, oro_write_value_t);
         if (v->value == NULL) {
             continue;
         }
         if (v->field != NULL && (v->field->flags & ORO_FLAG_UNIQUE)) {
-            builder_init(&b, p, dialect);
+            oro_sqlbuf_init(&b, p, dialect);
             begin_count(&b, e->table, v->field->column, v->value);
             if (self_id != NULL) {
-                add(&b, " AND ");
-                add_name(&b, id_column(e));
-                add(&b, " <> ");
-                add_value(&b, self_id);
+                oro_sqlbuf_add(&b, " AND ");
+                oro_sqlbuf_name(&b, oro_sql_id_column(e));
+                oro_sqlbuf_add(&b, " <> ");
+                oro_sqlbuf_param(&b, self_id);
             }
-            push_check(checks, finish(&b), 0, 409, "unique constraint",
+            push_check(checks, oro_sqlbuf_finish(&b), 0, 409, "unique constraint",
                        apr_psprintf(p, "another %s record already has %s \"%s\"", e->type,
                                     v->field->name, v->value),
                        v->pointer);
         }
         else if (v->relation != NULL) {
             const oro_entity_t *target = v->relation->target;
-            builder_init(&b, p, dialect);
-            begin_count(&b, target->table, id_column(target), v->value);
-            push_check(checks, finish(&b), 1, 400, "relation constraint",
+            oro_sqlbuf_init(&b, p, dialect);
+            begin_count(&b, target->table, oro_sql_id_column(target), v->value);
+            push_check(checks, oro_sqlbuf_finish(&b), 1, 400, "relation constraint",
                        apr_psprintf(p, "%s \"%s\" does not exist", target->type, v->value),
                        v->pointer);
         }
@@ -351,14 +284,14 @@ apr_array_header_t *oro_write_checks(apr_pool_t *p, oro_dialect_t dialect,
         if (set->ids->nelts == 0) {
             continue;
         }
-        builder_init(&b, p, dialect);
-        add(&b, "SELECT COUNT(*) FROM ");
-        add_name(&b, target->table);
-        add(&b, " WHERE ");
-        add_name(&b, id_column(target));
-        add(&b, " IN ");
-        add_value_list(&b, set->ids);
-        push_check(checks, finish(&b), set->ids->nelts, 400, "relation constraint",
+        oro_sqlbuf_init(&b, p, dialect);
+        oro_sqlbuf_add(&b, "SELECT COUNT(*) FROM ");
+        oro_sqlbuf_name(&b, target->table);
+        oro_sqlbuf_add(&b, " WHERE ");
+        oro_sqlbuf_name(&b, oro_sql_id_column(target));
+        oro_sqlbuf_add(&b, " IN ");
+        oro_sqlbuf_param_list(&b, set->ids);
+        push_check(checks, oro_sqlbuf_finish(&b), set->ids->nelts, 400, "relation constraint",
                    apr_psprintf(p, "not all of %s %s exist", target->type, id_list(p, set->ids)),
                    set->pointer);
     }
