@@ -90,7 +90,7 @@ web-deps:
 	build/web-deps
 
 run: deps web-deps all
-	build/stack run
+	exec build/stack run
 
 start: deps web-deps all
 	build/stack start

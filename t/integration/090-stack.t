@@ -54,7 +54,8 @@ is(http(GET => '/api/system/status')->{status}, 200, 'status is 200 again');
 # script(1) gives it a pseudo-terminal, so ^C goes through the terminal as a user's does.
 {
     use IPC::Open2;
-    my $pid = open2(my $from, my $to, 'script', '-qefc', "$stack run", '/dev/null');
+    # NB: exec, so that ^C reaches build/stack itself, not an intermediate sh without a trap
+    my $pid = open2(my $from, my $to, 'script', '-qefc', "exec $stack run", '/dev/null');
     my $seen = '';
     my $ready = eval {
         local $SIG{ALRM} = sub { die "timeout\n" };
@@ -81,9 +82,9 @@ is(http(GET => '/api/system/status')->{status}, 200, 'status is 200 again');
     close $to;
     waitpid $pid, 0;
     is($? >> 8, 0, 'Ctrl-C ends run with exit status 0') or diag "$seen$rest";
-    my ($status_rc) = run_cmd($stack, 'status');
-    is($status_rc, 3, 'every component is stopped');
-    my (undef, $left_out) = run_cmd('pgrep', '-f', '--', "$var/");
+    ok(wait_until(30, sub { (run_cmd($stack, 'status'))[0] == 3 }), 'every component is stopped');
+    my $left_out = '';
+    wait_until(30, sub { (undef, $left_out) = run_cmd('pgrep', '-f', '--', "$var/"); $left_out eq '' });
     is($left_out, '', 'no process of the stack is left after Ctrl-C');
 }
 
