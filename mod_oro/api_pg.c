@@ -32,7 +32,7 @@ static pg_cache_t *cache_of(ap_dbd_t *dbd)
     return data;
 }
 
-/* apr_dbd's %s placeholders as $1, $2, … (the builders write no other '%'). */
+/* apr_dbd's %s parameter markers as $1, $2, … (the builders write no other '%'). */
 static char *numbered(apr_pool_t *p, const char *sql)
 {
     char *out = apr_palloc(p, strlen(sql) * 2 + 1), *o = out;

@@ -383,8 +383,8 @@ static int parse_linkage(oro_api_request_t *req, linkage_t *linkage)
 }
 
 /* ids as "(%s, %s, …)", each pushed onto params. */
-static const char *placeholders(apr_pool_t *p, const apr_array_header_t *ids,
-                                apr_array_header_t *params)
+static const char *param_markers(apr_pool_t *p, const apr_array_header_t *ids,
+                                 apr_array_header_t *params)
 {
     const char *text = "(";
     for (int i = 0; i < ids->nelts; i++) {
@@ -487,7 +487,7 @@ static long members_removed(oro_api_request_t *req, const apr_array_header_t *id
                     " WHERE ", quoted(req, back->column), " = %s", NULL);
     if (ids->nelts > 0) {
         sql = apr_pstrcat(p, sql, " AND ", quoted(req, id_column(req->relation->target)),
-                          " NOT IN ", placeholders(p, ids, params), NULL);
+                          " NOT IN ", param_markers(p, ids, params), NULL);
     }
     apr_array_header_t *rows = oro_api_rows(req, statement(p, sql, params), 1, error);
     if (rows == NULL || rows->nelts != 1) {
@@ -533,7 +533,7 @@ static apr_array_header_t *change_statements(oro_api_request_t *req, int adding,
         else {
             APR_ARRAY_PUSH(params, const char *) = req->id;
             sql = apr_pstrcat(p, "DELETE FROM ", table, " WHERE ", owner_column, " = %s AND ",
-                              member_column, " IN ", placeholders(p, ids, params), NULL);
+                              member_column, " IN ", param_markers(p, ids, params), NULL);
         }
     }
     else {
@@ -544,7 +544,7 @@ static apr_array_header_t *change_statements(oro_api_request_t *req, int adding,
             /* rows that hold the owner already are not touched */
             APR_ARRAY_PUSH(params, const char *) = req->id;
             sql = apr_pstrcat(p, "UPDATE ", table, " SET ", owner_column, " = %s WHERE ", target_id,
-                              " IN ", placeholders(p, ids, params), " AND (", owner_column,
+                              " IN ", param_markers(p, ids, params), " AND (", owner_column,
                               " IS NULL OR ", owner_column, " <> %s)", NULL);
             APR_ARRAY_PUSH(params, const char *) = req->id;
         }
@@ -552,7 +552,7 @@ static apr_array_header_t *change_statements(oro_api_request_t *req, int adding,
             APR_ARRAY_PUSH(params, const char *) = req->id;
             sql = apr_pstrcat(p, "UPDATE ", table, " SET ", owner_column, " = NULL WHERE ",
                               owner_column, " = %s AND ", target_id, " IN ",
-                              placeholders(p, ids, params), NULL);
+                              param_markers(p, ids, params), NULL);
         }
     }
     APR_ARRAY_PUSH(out, oro_sql_t *) = statement(p, sql, params);
@@ -572,7 +572,7 @@ static apr_hash_t *existing_members(oro_api_request_t *req, const apr_array_head
     const char *sql =
         apr_pstrcat(p, "SELECT ", member_column, " FROM ", quoted(req, relation->join_table),
                     " WHERE ", quoted(req, relation->join_column), " = %s AND ", member_column,
-                    " IN ", placeholders(p, ids, params), NULL);
+                    " IN ", param_markers(p, ids, params), NULL);
     apr_array_header_t *rows = oro_api_rows(req, statement(p, sql, params), 1, error);
     if (rows == NULL) {
         return NULL;

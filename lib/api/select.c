@@ -1,10 +1,10 @@
 /* lib/api/select.c — the SELECT statements of the read API (see select.h).
  *
  * Every statement is built by appending to one buffer while the values are pushed, in
- * the same order, onto the parameter array, so that placeholder and parameter order
+ * the same order, onto the parameter array, so that parameter marker and parameter order
  * cannot drift apart. Identifiers come from the metadata and are always quoted with
- * oro_schema_quote; values are only ever %s placeholders. The SQL text holds no other
- * '%' (apr_dbd_prepare would read it as a placeholder): LIKE wildcards travel inside the
+ * oro_schema_quote; values are only ever %s parameter markers. The SQL text holds no other
+ * '%' (apr_dbd_prepare would read it as a parameter marker): LIKE wildcards travel inside the
  * parameters. LIMIT and OFFSET are integer literals computed from the parsed page. */
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* lib/api/select.h — the SELECT statements of the read API, from a parsed query,
  * for PostgreSQL and MariaDB. Identifiers come only from the metadata; every value is
- * a bound parameter (apr_dbd's %s placeholders). */
+ * a bound parameter (apr_dbd's %s parameter markers). */
 #ifndef ORO_API_SELECT_H
 #define ORO_API_SELECT_H
 
@@ -8,8 +8,8 @@
 #include "db/db.h"
 
 typedef struct {
-    const char *sql;            /* with %s placeholders, in apr_dbd syntax */
-    apr_array_header_t *params; /* of const char *, in placeholder order */
+    const char *sql;            /* with %s parameter markers, in apr_dbd syntax */
+    apr_array_header_t *params; /* of const char *, in parameter marker order */
 } oro_sql_t;
 
 /* The columns every select returns, in this order: id, then each field of the entity

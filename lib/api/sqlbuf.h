@@ -10,7 +10,7 @@ typedef struct {
     oro_dialect_t dialect;
     char *text; /* NUL-terminated */
     apr_size_t len, cap;
-    apr_array_header_t *params; /* of const char *, in placeholder order */
+    apr_array_header_t *params; /* of const char *, in parameter marker order */
 } oro_sqlbuf_t;
 
 void oro_sqlbuf_init(oro_sqlbuf_t *b, apr_pool_t *p, oro_dialect_t dialect);
@@ -18,7 +18,7 @@ void oro_sqlbuf_init(oro_sqlbuf_t *b, apr_pool_t *p, oro_dialect_t dialect);
 void oro_sqlbuf_add(oro_sqlbuf_t *b, const char *s);
 /* Appends a quoted identifier (from the metadata). */
 void oro_sqlbuf_name(oro_sqlbuf_t *b, const char *name);
-/* Appends a %s placeholder bound to value, or the literal NULL for a NULL value. */
+/* Appends a %s parameter marker bound to value, or the literal NULL for a NULL value. */
 void oro_sqlbuf_param(oro_sqlbuf_t *b, const char *value);
 /* Appends "(%s, %s, …)" bound to values (of const char *). */
 void oro_sqlbuf_param_list(oro_sqlbuf_t *b, const apr_array_header_t *values);

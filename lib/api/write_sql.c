@@ -4,9 +4,9 @@
  *
  * As in select.c, the text is appended to one buffer while values are pushed, in the same
  * order, onto the parameter array. Identifiers come from the metadata and are always
- * quoted with oro_schema_quote; values are %s placeholders, except SQL NULL, written as
+ * quoted with oro_schema_quote; values are %s parameter markers, except SQL NULL, written as
  * the literal NULL because apr_dbd cannot bind a NULL through an array of strings. The
- * text holds no other '%' (apr_dbd would read it as a placeholder). */
+ * text holds no other '%' (apr_dbd would read it as a parameter marker). */
 #include <string.h>
 
 #include <apr_strings.h>

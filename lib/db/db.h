@@ -29,7 +29,7 @@ oro_db_t *oro_db_open(apr_pool_t *p, const char *driver_name, const char *params
 void oro_db_close(oro_db_t *db);
 
 /* Runs one statement without results. args are NULL-terminated strings bound to the
- * %s placeholders of sql (apr_dbd syntax). Returns 0 or -1 with *error set; *nrows
+ * %s parameter markers of sql (apr_dbd syntax). Returns 0 or -1 with *error set; *nrows
  * (if not NULL) receives the affected row count. */
 int oro_db_exec(oro_db_t *db, apr_pool_t *p, const char **error, int *nrows, const char *sql, ...)
     __attribute__((sentinel));

@@ -5,7 +5,7 @@
 
 #include "db/db.h"
 
-/* Insert-or-update of one worker's row. apr_dbd placeholders, in order:
+/* Insert-or-update of one worker's row. apr_dbd parameter markers, in order:
  * host, pid, role, processed, failed. Sets last_seen_at to the database's now;
  * started_at is set on insert only. */
 const char *oro_heartbeat_upsert_sql(oro_dialect_t dialect);

@@ -51,8 +51,8 @@ static const char *mysql(unit_fixture_t *f, const char *sql)
     return out;
 }
 
-/* The number of %s placeholders of sql; fails on any other '%'. */
-static int placeholders(const char *sql)
+/* The number of %s parameter markers of sql; fails on any other '%'. */
+static int param_markers(const char *sql)
 {
     int n = 0;
     for (const char *c = sql; *c; c++) {
@@ -71,7 +71,7 @@ static void expect_sqlv(const oro_sql_t *sql, const char *want, va_list ap)
 {
     assert_non_null(sql);
     assert_string_equal(sql->sql, want);
-    assert_int_equal(placeholders(sql->sql), sql->params->nelts);
+    assert_int_equal(param_markers(sql->sql), sql->params->nelts);
     int i = 0;
     const char *param;
     while ((param = va_arg(ap, const char *)) != NULL) {
@@ -650,7 +650,7 @@ static void test_by_ids(void **state)
     }
     oro_sql_t *sql = oro_select_by_ids(f->pool, PG, contacts, many);
     assert_int_equal(sql->params->nelts, 3000);
-    assert_int_equal(placeholders(sql->sql), 3000);
+    assert_int_equal(param_markers(sql->sql), 3000);
     assert_string_equal(APR_ARRAY_IDX(sql->params, 2999, const char *), "3000");
     assert_contains(sql->sql, "WHERE t.\"id\" IN (%s, %s, ");
     assert_contains(sql->sql, ", %s, %s) ORDER BY t.\"id\"");

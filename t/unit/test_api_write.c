@@ -195,14 +195,14 @@ static void assert_sql(apr_pool_t *p, const oro_sql_t *sql, oro_dialect_t dialec
         }
     }
     assert_string_equal(sql->sql, want);
-    int placeholders = 0;
+    int markers = 0;
     for (const char *c = sql->sql; *c; c++) {
         if (*c == '%') {
             assert_int_equal(c[1], 's');
-            placeholders++;
+            markers++;
         }
     }
-    assert_int_equal(placeholders, sql->params->nelts);
+    assert_int_equal(markers, sql->params->nelts);
     va_list ap;
     va_start(ap, expected);
     int i = 0;

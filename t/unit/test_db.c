@@ -81,7 +81,7 @@ static void test_heartbeat_sql(void **state)
         const char *up = oro_heartbeat_upsert_sql(dialects[i]);
         const char *del = oro_heartbeat_delete_sql(dialects[i]);
         assert_int_equal(count(up, "%s"), 5);
-        assert_int_equal(count(up, "%"), 5); /* no other apr_dbd placeholder */
+        assert_int_equal(count(up, "%"), 5); /* no other apr_dbd parameter marker */
         assert_int_equal(count(del, "%s"), 2);
         assert_int_equal(count(del, "%"), 2);
         assert_contains(up, "oro_consumer_heartbeat");
