@@ -54,7 +54,11 @@ is(http(GET => '/api/system/status')->{status}, 200, 'status is 200 again');
 # script(1) gives it a pseudo-terminal, so ^C goes through the terminal as a user's does.
 {
     use IPC::Open2;
-    # NB: exec, so that ^C reaches build/stack itself, not an intermediate sh without a trap
+    # NB: exec, so that ^C reaches build/stack itself, not an intermediate sh without a trap;
+    # and SIGINT's default disposition, as in a user's terminal (a test driver started in
+    # the background of a non-interactive shell inherits SIGINT ignored, which bash cannot
+    # trap)
+    local $SIG{INT} = 'DEFAULT';
     my $pid = open2(my $from, my $to, 'script', '-qefc', "exec $stack run", '/dev/null');
     my $seen = '';
     my $ready = eval {
