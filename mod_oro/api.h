@@ -73,8 +73,7 @@ int oro_api_metadata(request_rec *r, const oro_meta_t *meta);
 int oro_api_related(oro_api_request_t *req);
 /* GET, PATCH, POST, DELETE /api/{type}/{id}/relationships/{relation}. */
 int oro_api_relationship(oro_api_request_t *req);
-/* DELETE /api/{type}?filter[…]: at most ORO_API_BULK_DELETE_LIMIT records. */
-#define ORO_API_BULK_DELETE_LIMIT 100
+/* DELETE /api/{type}?filter[…]: at most OroApiBulkDeleteLimit records. */
 int oro_api_bulk_delete(oro_api_request_t *req);
 
 /* The write path's pieces (api_write.c), shared by the relationship and bulk endpoints. */

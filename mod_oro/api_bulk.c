@@ -1,5 +1,5 @@
 /* mod_oro/api_bulk.c — DELETE /api/{type}?filter[…]: the records that match the filters,
- * at most ORO_API_BULK_DELETE_LIMIT of them, in one transaction.
+ * at most OroApiBulkDeleteLimit of them (100 by default), in one transaction.
  *
  * Oro deletes at most its limit and leaves the rest; here a request that matches more
  * is refused (400, saying how many matched) so that a client never deletes an arbitrary
@@ -15,7 +15,7 @@ int oro_api_bulk_delete(oro_api_request_t *req)
 {
     request_rec *r = req->r;
     apr_pool_t *p = r->pool;
-    oro_api_limits_t limits = {10, 100, 0};
+    oro_api_limits_t limits = {10, req->settings->api_max_page_size, 0};
     apr_array_header_t *errors = NULL;
     oro_api_query_t *q = oro_api_query_parse(p, req->meta, req->entity, r->args, &limits, &errors);
     if (q == NULL) {
@@ -35,7 +35,7 @@ int oro_api_bulk_delete(oro_api_request_t *req)
     oro_api_query_t matching = *q;
     matching.sort = NULL;
     matching.page_number = 1;
-    matching.page_size = ORO_API_BULK_DELETE_LIMIT;
+    matching.page_size = req->settings->api_bulk_delete_limit;
     oro_sql_t *select = oro_select_list(p, req->dialect, &matching);
     oro_sql_t locked = {apr_pstrcat(p, select->sql, " FOR UPDATE", NULL), select->params};
 
@@ -49,7 +49,7 @@ int oro_api_bulk_delete(oro_api_request_t *req)
     if (rows == NULL) {
         return oro_api_statement_failed(&t, "could not select the records to delete", error);
     }
-    if (rows->nelts > ORO_API_BULK_DELETE_LIMIT) {
+    if (rows->nelts > req->settings->api_bulk_delete_limit) {
         apr_array_header_t *count =
             oro_api_rows(req, oro_select_count(p, req->dialect, q), 1, &error);
         if (count == NULL || count->nelts != 1) {
@@ -62,7 +62,8 @@ int oro_api_bulk_delete(oro_api_request_t *req)
             apr_psprintf(p,
                          "%s records match the filters; a bulk delete removes at most %d: "
                          "narrow the filters (nothing was deleted)",
-                         APR_ARRAY_IDX(count, 0, const char **)[0], ORO_API_BULK_DELETE_LIMIT),
+                         APR_ARRAY_IDX(count, 0, const char **)[0],
+                         req->settings->api_bulk_delete_limit),
             "filter", NULL};
         errors = apr_array_make(p, 1, sizeof e);
         APR_ARRAY_PUSH(errors, oro_api_error_t) = e;

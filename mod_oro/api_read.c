@@ -208,7 +208,7 @@ int oro_api_list(oro_api_request_t *req)
     apr_pool_t *p = r->pool;
     /* the records listed: of the URL's type, or the related records of req->id */
     const oro_entity_t *entity = req->relation ? req->relation->target : req->entity;
-    oro_api_limits_t limits = {10, 100, 0};
+    oro_api_limits_t limits = {10, req->settings->api_max_page_size, 0};
     apr_array_header_t *errors = NULL;
     const oro_api_query_t *q = oro_api_query_parse(p, req->meta, entity, r->args, &limits, &errors);
     if (q == NULL) {
@@ -323,7 +323,7 @@ int oro_api_send_record(oro_api_request_t *req, int status, const char *const *v
 {
     request_rec *r = req->r;
     apr_pool_t *p = r->pool;
-    oro_api_limits_t limits = {10, 100, 0};
+    oro_api_limits_t limits = {10, req->settings->api_max_page_size, 0};
     apr_array_header_t *errors = NULL;
     /* include, fields and meta apply to single resources too; filters and pages do not */
     const oro_api_query_t *q =

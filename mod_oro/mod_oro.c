@@ -50,6 +50,8 @@ static const command_rec oro_commands[] = {
     ORO_DIRECTIVE("OroConsumerWorkers", "worker processes of oro-consumer"),
     ORO_DIRECTIVE("OroConsumerPidFile", "pid file of oro-consumer"),
     ORO_DIRECTIVE("OroConsumerLog", "log file of oro-consumer"),
+    ORO_DIRECTIVE("OroApiMaxPageSize", "largest page[size] the API accepts"),
+    ORO_DIRECTIVE("OroApiBulkDeleteLimit", "most records one bulk DELETE may remove"),
     {NULL}};
 
 /* Validates every server's merged settings once the whole configuration is read;

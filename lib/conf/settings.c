@@ -37,6 +37,8 @@ static const directive_t directives[] = {
     {"OroConsumerWorkers", KIND_INT, FIELD(consumer_workers), 1, 256},
     {"OroConsumerPidFile", KIND_PATH, FIELD(consumer_pidfile), 0, 0},
     {"OroConsumerLog", KIND_PATH, FIELD(consumer_log), 0, 0},
+    {"OroApiMaxPageSize", KIND_INT, FIELD(api_max_page_size), 1, 10000},
+    {"OroApiBulkDeleteLimit", KIND_INT, FIELD(api_bulk_delete_limit), 1, 100000},
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -48,6 +50,8 @@ void oro_settings_init(oro_settings_t *s)
     s->heartbeat_interval = ORO_UNSET_INT;
     s->consumer_timeout = ORO_UNSET_INT;
     s->consumer_workers = ORO_UNSET_INT;
+    s->api_max_page_size = ORO_UNSET_INT;
+    s->api_bulk_delete_limit = ORO_UNSET_INT;
 }
 
 void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
@@ -82,6 +86,12 @@ void oro_settings_apply_defaults(oro_settings_t *s)
     }
     if (s->consumer_workers == ORO_UNSET_INT) {
         s->consumer_workers = ORO_DEFAULT_CONSUMER_WORKERS;
+    }
+    if (s->api_max_page_size == ORO_UNSET_INT) {
+        s->api_max_page_size = ORO_DEFAULT_API_MAX_PAGE_SIZE;
+    }
+    if (s->api_bulk_delete_limit == ORO_UNSET_INT) {
+        s->api_bulk_delete_limit = ORO_DEFAULT_API_BULK_DELETE_LIMIT;
     }
 }
 

@@ -25,6 +25,8 @@ typedef struct {
     int consumer_workers;         /* OroConsumerWorkers N */
     const char *consumer_pidfile; /* OroConsumerPidFile FILE */
     const char *consumer_log;     /* OroConsumerLog FILE */
+    int api_max_page_size;        /* OroApiMaxPageSize N */
+    int api_bulk_delete_limit;    /* OroApiBulkDeleteLimit N */
     /* The entity definitions of OroEntityConfig: loaded by oro_settings_load (daemons,
      * oroctl) and by mod_oro's post_config; NULL without OroEntityConfig. */
     const struct oro_meta *meta;
@@ -34,6 +36,8 @@ typedef struct {
 #define ORO_DEFAULT_HEARTBEAT_INTERVAL 5
 #define ORO_DEFAULT_CONSUMER_TIMEOUT 30
 #define ORO_DEFAULT_CONSUMER_WORKERS 2
+#define ORO_DEFAULT_API_MAX_PAGE_SIZE 100
+#define ORO_DEFAULT_API_BULK_DELETE_LIMIT 100
 
 /* Sets every field to unset (NULL / ORO_UNSET_INT). */
 void oro_settings_init(oro_settings_t *s);

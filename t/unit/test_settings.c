@@ -101,6 +101,10 @@ static void test_set_ints(void **state)
     assert_int_equal(s.consumer_workers, 1);
     assert_no_error(set1(f, &s, "OroConsumerWorkers", "256"));
     assert_int_equal(s.consumer_workers, 256);
+    assert_no_error(set1(f, &s, "OroApiMaxPageSize", "500"));
+    assert_int_equal(s.api_max_page_size, 500);
+    assert_no_error(set1(f, &s, "OroApiBulkDeleteLimit", "1000"));
+    assert_int_equal(s.api_bulk_delete_limit, 1000);
 
     static const struct {
         const char *name, *value, *message;
@@ -133,6 +137,12 @@ static void test_set_ints(void **state)
          "OroConsumerWorkers: \"4294967298\" is not a whole number from 1 to 256"},
         {"OroConsumerWorkers", "two",
          "OroConsumerWorkers: \"two\" is not a whole number from 1 to 256"},
+        {"OroApiMaxPageSize", "0",
+         "OroApiMaxPageSize: \"0\" is not a whole number from 1 to 10000"},
+        {"OroApiMaxPageSize", "10001",
+         "OroApiMaxPageSize: \"10001\" is not a whole number from 1 to 10000"},
+        {"OroApiBulkDeleteLimit", "-1",
+         "OroApiBulkDeleteLimit: \"-1\" is not a whole number from 1 to 100000"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_string_equal(set1(f, &s, bad[i].name, bad[i].value), bad[i].message);
