@@ -10,6 +10,8 @@
  * same relation. */
 #include "api.h"
 
+#include "api/sqlbuf.h"
+
 #include <apr_strings.h>
 #include <http_protocol.h>
 
@@ -382,37 +384,6 @@ static int parse_linkage(oro_api_request_t *req, linkage_t *linkage)
     return 0;
 }
 
-/* ids as "(%s, %s, …)", each pushed onto params. */
-static const char *param_markers(apr_pool_t *p, const apr_array_header_t *ids,
-                                 apr_array_header_t *params)
-{
-    const char *text = "(";
-    for (int i = 0; i < ids->nelts; i++) {
-        text = apr_pstrcat(p, text, i > 0 ? ", %s" : "%s", NULL);
-        APR_ARRAY_PUSH(params, const char *) = APR_ARRAY_IDX(ids, i, const char *);
-    }
-    return apr_pstrcat(p, text, ")", NULL);
-}
-
-static oro_sql_t *statement(apr_pool_t *p, const char *sql, apr_array_header_t *params)
-{
-    oro_sql_t *q = apr_palloc(p, sizeof *q);
-    q->sql = sql;
-    q->params = params;
-    return q;
-}
-
-static const char *quoted(oro_api_request_t *req, const char *name)
-{
-    return oro_schema_quote(req->r->pool, req->dialect, name);
-}
-
-static const char *id_column(const oro_entity_t *entity)
-{
-    const oro_field_t *id = oro_meta_field(entity, "id");
-    return id != NULL ? id->column : "id";
-}
-
 /* One-to-many: the target's many-to-one relation that holds the owner. */
 static const oro_relation_t *inverse_of(const oro_relation_t *relation)
 {
@@ -478,18 +449,22 @@ static int refuse_orphans(oro_api_request_t *req, const char *detail)
 static long members_removed(oro_api_request_t *req, const apr_array_header_t *ids,
                             const char **error)
 {
-    apr_pool_t *p = req->r->pool;
     const oro_relation_t *back = inverse_of(req->relation);
-    apr_array_header_t *params = apr_array_make(p, ids->nelts + 1, sizeof(const char *));
-    APR_ARRAY_PUSH(params, const char *) = req->id;
-    const char *sql =
-        apr_pstrcat(p, "SELECT COUNT(*) FROM ", quoted(req, req->relation->target->table),
-                    " WHERE ", quoted(req, back->column), " = %s", NULL);
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, req->r->pool, req->dialect);
+    oro_sqlbuf_add(&b, "SELECT COUNT(*) FROM ");
+    oro_sqlbuf_name(&b, req->relation->target->table);
+    oro_sqlbuf_add(&b, " WHERE ");
+    oro_sqlbuf_name(&b, back->column);
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, req->id);
     if (ids->nelts > 0) {
-        sql = apr_pstrcat(p, sql, " AND ", quoted(req, id_column(req->relation->target)),
-                          " NOT IN ", param_markers(p, ids, params), NULL);
+        oro_sqlbuf_add(&b, " AND ");
+        oro_sqlbuf_name(&b, oro_sql_id_column(req->relation->target));
+        oro_sqlbuf_add(&b, " NOT IN ");
+        oro_sqlbuf_param_list(&b, ids);
     }
-    apr_array_header_t *rows = oro_api_rows(req, statement(p, sql, params), 1, error);
+    apr_array_header_t *rows = oro_api_rows(req, oro_sqlbuf_finish(&b), 1, error);
     if (rows == NULL || rows->nelts != 1) {
         *error = *error ? *error : "no row";
         return -1;
@@ -504,58 +479,84 @@ static long members_removed(oro_api_request_t *req, const apr_array_header_t *id
 static apr_array_header_t *change_statements(oro_api_request_t *req, int adding,
                                              const apr_array_header_t *ids, apr_hash_t *existing)
 {
-    apr_pool_t *p = req->r->pool;
     const oro_relation_t *relation = req->relation;
-    apr_array_header_t *out = apr_array_make(p, 1, sizeof(oro_sql_t *));
-    apr_array_header_t *params = apr_array_make(p, ids->nelts * 2 + 2, sizeof(const char *));
-    const char *sql;
-    if (relation->kind == ORO_RELATION_MANY_TO_MANY) {
-        const char *table = quoted(req, relation->join_table);
-        const char *owner_column = quoted(req, relation->join_column);
-        const char *member_column = quoted(req, relation->inverse_join_column);
-        if (adding) {
-            sql = NULL;
-            for (int i = 0; i < ids->nelts; i++) {
-                const char *id = APR_ARRAY_IDX(ids, i, const char *);
-                if (apr_hash_get(existing, id, APR_HASH_KEY_STRING) != NULL) {
-                    continue;
-                }
-                sql = sql ? apr_pstrcat(p, sql, ", (%s, %s)", NULL)
-                          : apr_pstrcat(p, "INSERT INTO ", table, " (", owner_column, ", ",
-                                        member_column, ") VALUES (%s, %s)", NULL);
-                APR_ARRAY_PUSH(params, const char *) = req->id;
-                APR_ARRAY_PUSH(params, const char *) = id;
+    apr_array_header_t *out = apr_array_make(req->r->pool, 1, sizeof(oro_sql_t *));
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, req->r->pool, req->dialect);
+    if (relation->kind == ORO_RELATION_MANY_TO_MANY && adding) {
+        int rows = 0;
+        for (int i = 0; i < ids->nelts; i++) {
+            const char *id = APR_ARRAY_IDX(ids, i, const char *);
+            if (apr_hash_get(existing, id, APR_HASH_KEY_STRING) != NULL) {
+                continue;
             }
-            if (sql == NULL) {
-                return out; /* every one is a member already */
+            if (rows++ == 0) {
+                oro_sqlbuf_add(&b, "INSERT INTO ");
+                oro_sqlbuf_name(&b, relation->join_table);
+                oro_sqlbuf_add(&b, " (");
+                oro_sqlbuf_name(&b, relation->join_column);
+                oro_sqlbuf_add(&b, ", ");
+                oro_sqlbuf_name(&b, relation->inverse_join_column);
+                oro_sqlbuf_add(&b, ") VALUES (");
             }
+            else {
+                oro_sqlbuf_add(&b, ", (");
+            }
+            oro_sqlbuf_param(&b, req->id);
+            oro_sqlbuf_add(&b, ", ");
+            oro_sqlbuf_param(&b, id);
+            oro_sqlbuf_add(&b, ")");
         }
-        else {
-            APR_ARRAY_PUSH(params, const char *) = req->id;
-            sql = apr_pstrcat(p, "DELETE FROM ", table, " WHERE ", owner_column, " = %s AND ",
-                              member_column, " IN ", param_markers(p, ids, params), NULL);
+        if (rows == 0) {
+            return out; /* every one is a member already */
         }
+    }
+    else if (relation->kind == ORO_RELATION_MANY_TO_MANY) {
+        oro_sqlbuf_add(&b, "DELETE FROM ");
+        oro_sqlbuf_name(&b, relation->join_table);
+        oro_sqlbuf_add(&b, " WHERE ");
+        oro_sqlbuf_name(&b, relation->join_column);
+        oro_sqlbuf_add(&b, " = ");
+        oro_sqlbuf_param(&b, req->id);
+        oro_sqlbuf_add(&b, " AND ");
+        oro_sqlbuf_name(&b, relation->inverse_join_column);
+        oro_sqlbuf_add(&b, " IN ");
+        oro_sqlbuf_param_list(&b, ids);
     }
     else {
-        const char *table = quoted(req, relation->target->table);
-        const char *owner_column = quoted(req, inverse_of(relation)->column);
-        const char *target_id = quoted(req, id_column(relation->target));
+        const char *owner_column = inverse_of(relation)->column;
+        oro_sqlbuf_add(&b, "UPDATE ");
+        oro_sqlbuf_name(&b, relation->target->table);
+        oro_sqlbuf_add(&b, " SET ");
+        oro_sqlbuf_name(&b, owner_column);
         if (adding) {
             /* rows that hold the owner already are not touched */
-            APR_ARRAY_PUSH(params, const char *) = req->id;
-            sql = apr_pstrcat(p, "UPDATE ", table, " SET ", owner_column, " = %s WHERE ", target_id,
-                              " IN ", param_markers(p, ids, params), " AND (", owner_column,
-                              " IS NULL OR ", owner_column, " <> %s)", NULL);
-            APR_ARRAY_PUSH(params, const char *) = req->id;
+            oro_sqlbuf_add(&b, " = ");
+            oro_sqlbuf_param(&b, req->id);
+            oro_sqlbuf_add(&b, " WHERE ");
+            oro_sqlbuf_name(&b, oro_sql_id_column(relation->target));
+            oro_sqlbuf_add(&b, " IN ");
+            oro_sqlbuf_param_list(&b, ids);
+            oro_sqlbuf_add(&b, " AND (");
+            oro_sqlbuf_name(&b, owner_column);
+            oro_sqlbuf_add(&b, " IS NULL OR ");
+            oro_sqlbuf_name(&b, owner_column);
+            oro_sqlbuf_add(&b, " <> ");
+            oro_sqlbuf_param(&b, req->id);
+            oro_sqlbuf_add(&b, ")");
         }
         else {
-            APR_ARRAY_PUSH(params, const char *) = req->id;
-            sql = apr_pstrcat(p, "UPDATE ", table, " SET ", owner_column, " = NULL WHERE ",
-                              owner_column, " = %s AND ", target_id, " IN ",
-                              param_markers(p, ids, params), NULL);
+            oro_sqlbuf_add(&b, " = NULL WHERE ");
+            oro_sqlbuf_name(&b, owner_column);
+            oro_sqlbuf_add(&b, " = ");
+            oro_sqlbuf_param(&b, req->id);
+            oro_sqlbuf_add(&b, " AND ");
+            oro_sqlbuf_name(&b, oro_sql_id_column(relation->target));
+            oro_sqlbuf_add(&b, " IN ");
+            oro_sqlbuf_param_list(&b, ids);
         }
     }
-    APR_ARRAY_PUSH(out, oro_sql_t *) = statement(p, sql, params);
+    APR_ARRAY_PUSH(out, oro_sql_t *) = oro_sqlbuf_finish(&b);
     return out;
 }
 
@@ -566,14 +567,21 @@ static apr_hash_t *existing_members(oro_api_request_t *req, const apr_array_head
 {
     apr_pool_t *p = req->r->pool;
     const oro_relation_t *relation = req->relation;
-    apr_array_header_t *params = apr_array_make(p, ids->nelts + 1, sizeof(const char *));
-    APR_ARRAY_PUSH(params, const char *) = req->id;
-    const char *member_column = quoted(req, relation->inverse_join_column);
-    const char *sql =
-        apr_pstrcat(p, "SELECT ", member_column, " FROM ", quoted(req, relation->join_table),
-                    " WHERE ", quoted(req, relation->join_column), " = %s AND ", member_column,
-                    " IN ", param_markers(p, ids, params), NULL);
-    apr_array_header_t *rows = oro_api_rows(req, statement(p, sql, params), 1, error);
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, p, req->dialect);
+    oro_sqlbuf_add(&b, "SELECT ");
+    oro_sqlbuf_name(&b, relation->inverse_join_column);
+    oro_sqlbuf_add(&b, " FROM ");
+    oro_sqlbuf_name(&b, relation->join_table);
+    oro_sqlbuf_add(&b, " WHERE ");
+    oro_sqlbuf_name(&b, relation->join_column);
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, req->id);
+    oro_sqlbuf_add(&b, " AND ");
+    oro_sqlbuf_name(&b, relation->inverse_join_column);
+    oro_sqlbuf_add(&b, " IN ");
+    oro_sqlbuf_param_list(&b, ids);
+    apr_array_header_t *rows = oro_api_rows(req, oro_sqlbuf_finish(&b), 1, error);
     if (rows == NULL) {
         return NULL;
     }

@@ -166,23 +166,14 @@ static void add_condition(oro_sqlbuf_t *b, const char *alias, const char *column
         oro_sqlbuf_add(b, " IS NULL)");
         return;
     case ORO_OP_LT:
-        add_column(b, alias, column);
-        oro_sqlbuf_add(b, " < ");
-        oro_sqlbuf_param(b, value);
-        return;
     case ORO_OP_LTE:
-        add_column(b, alias, column);
-        oro_sqlbuf_add(b, " <= ");
-        oro_sqlbuf_param(b, value);
-        return;
     case ORO_OP_GT:
-        add_column(b, alias, column);
-        oro_sqlbuf_add(b, " > ");
-        oro_sqlbuf_param(b, value);
-        return;
     case ORO_OP_GTE:
         add_column(b, alias, column);
-        oro_sqlbuf_add(b, " >= ");
+        oro_sqlbuf_add(b, op == ORO_OP_LT    ? " < "
+                          : op == ORO_OP_LTE ? " <= "
+                          : op == ORO_OP_GT  ? " > "
+                                             : " >= ");
         oro_sqlbuf_param(b, value);
         return;
     case ORO_OP_EXISTS:
