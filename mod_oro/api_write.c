@@ -216,20 +216,33 @@ static int send_saved(oro_api_request_t *req, int status, const char *id)
     return oro_api_send_record(req, status, values, columns);
 }
 
+/* The request's body as a validated write document for a create (url_id NULL) or an
+ * update; NULL after answering (unreadable body or invalid document). */
+static oro_write_doc_t *read_document(oro_api_request_t *req, const char *url_id)
+{
+    const char *body;
+    apr_size_t len;
+    if (oro_api_read_body(req->r, &body, &len) != OK) {
+        return NULL;
+    }
+    apr_array_header_t *errors = NULL;
+    oro_write_doc_t *doc =
+        oro_write_parse(req->r->pool, req->meta, req->entity, body, len, url_id, &errors);
+    if (doc == NULL) {
+        oro_api_send_errors(req->r, errors);
+    }
+    return doc;
+}
+
 int oro_api_create(oro_api_request_t *req)
 {
     request_rec *r = req->r;
     apr_pool_t *p = r->pool;
-    const char *body, *error;
-    apr_size_t len;
-    int rc = oro_api_read_body(r, &body, &len);
-    if (rc != OK) {
-        return OK;
-    }
-    apr_array_header_t *errors = NULL;
-    oro_write_doc_t *doc = oro_write_parse(p, req->meta, req->entity, body, len, NULL, &errors);
+    const char *error;
+    apr_array_header_t *errors;
+    oro_write_doc_t *doc = read_document(req, NULL);
     if (doc == NULL) {
-        return oro_api_send_errors(r, errors);
+        return OK;
     }
     oro_api_txn_t t;
     if (oro_api_begin(req, &t, &error) != 0) {
@@ -280,16 +293,11 @@ int oro_api_update(oro_api_request_t *req)
 {
     request_rec *r = req->r;
     apr_pool_t *p = r->pool;
-    const char *body, *error;
-    apr_size_t len;
-    int rc = oro_api_read_body(r, &body, &len);
-    if (rc != OK) {
-        return OK;
-    }
-    apr_array_header_t *errors = NULL;
-    oro_write_doc_t *doc = oro_write_parse(p, req->meta, req->entity, body, len, req->id, &errors);
+    const char *error;
+    apr_array_header_t *errors;
+    oro_write_doc_t *doc = read_document(req, req->id);
     if (doc == NULL) {
-        return oro_api_send_errors(r, errors);
+        return OK;
     }
     oro_api_txn_t t;
     if (oro_api_begin(req, &t, &error) != 0) {
