@@ -208,7 +208,7 @@ int oro_api_list(oro_api_request_t *req)
     apr_pool_t *p = r->pool;
     /* the records listed: of the URL's type, or the related records of req->id */
     const oro_entity_t *entity = req->relation ? req->relation->target : req->entity;
-    oro_api_limits_t limits = {10, req->settings->api_max_page_size, 0};
+    oro_api_limits_t limits = {10, req->settings->api_max_page_size, entity->unlimited_pages};
     apr_array_header_t *errors = NULL;
     const oro_api_query_t *q = oro_api_query_parse(p, req->meta, entity, r->args, &limits, &errors);
     if (q == NULL) {

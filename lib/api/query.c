@@ -307,7 +307,7 @@ static int filter_values(ctx_t *c, const param_t *param, oro_filter_t *f, const 
         f->range_to = filter_value(c, param, f, dots + 2, "range end");
         return f->range_from && f->range_to;
     }
-    int list = f->op == ORO_OP_EQ || f->op == ORO_OP_NEQ;
+    int list = f->op == ORO_OP_EQ || f->op == ORO_OP_NEQ || f->op == ORO_OP_NEQ_OR_NULL;
     apr_array_header_t *items = list ? split(c->p, text, ',') : NULL;
     if (items == NULL) {
         items = apr_array_make(c->p, 1, sizeof(const char *));

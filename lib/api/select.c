@@ -200,13 +200,19 @@ static void add_condition(oro_sqlbuf_t *b, const char *alias, const char *column
         oro_sqlbuf_add(b, "1 = 0"); /* an operator this file does not know: match nothing */
         return;
     }
+    /* Case-insensitive on both: ILIKE on PostgreSQL, LOWER() on both sides on MariaDB,
+     * whose text columns compare in binary (see schema_plan.c). */
+    if (!pg) {
+        oro_sqlbuf_add(b, "LOWER(");
+    }
     add_column(b, alias, column);
+    oro_sqlbuf_add(b, pg ? "" : ")");
     oro_sqlbuf_add(b, like);
     /* NB: a MariaDB string literal treats \ as an escape, so its one-backslash literal is
      * '\\'; PostgreSQL (standard_conforming_strings) takes '\' as written. */
-    oro_sqlbuf_add(b, pg ? " ILIKE " : " LIKE ");
+    oro_sqlbuf_add(b, pg ? " ILIKE " : " LIKE LOWER(");
     oro_sqlbuf_param(b, like_pattern(b->pool, value, leading, trailing));
-    oro_sqlbuf_add(b, pg ? " ESCAPE '\\'" : " ESCAPE '\\\\'");
+    oro_sqlbuf_add(b, pg ? " ESCAPE '\\'" : ") ESCAPE '\\\\'");
 }
 
 /* The positive operator whose negation op is (neq → eq, not_contains → contains…). */

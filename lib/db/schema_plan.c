@@ -183,10 +183,13 @@ static const char *q(planner_t *pl, const char *name)
     return oro_schema_quote(pl->pool, pl->dialect, name);
 }
 
+/* MariaDB tables compare text by code point without padding (utf8mb4_nopad_bin), as
+ * PostgreSQL does in its C.UTF-8 database: equality, uniqueness and sort order are then
+ * the same on both databases (case-insensitive operators lower both sides). */
 static const char *table_options(planner_t *pl)
 {
     return pl->dialect == ORO_DIALECT_MYSQL
-               ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci"
+               ? " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin"
                : "";
 }
 

@@ -623,7 +623,8 @@ oro_entity_t *oro_meta_read_entity(oro_meta_ctx_t *ctx, json_object *doc)
 {
     static const char *const keys[] = {
         "type",          "table",       "label",          "pluralLabel", "description", "ownership",
-        "titleTemplate", "defaultSort", "allowClientIds", "fields",      "relations",   NULL};
+        "titleTemplate", "defaultSort", "allowClientIds", "unlimitedPages", "fields",    "relations",
+        NULL};
     apr_pool_t *p = ctx->pool;
     if (!json_object_is_type(doc, json_type_object)) {
         oro_meta_error(ctx, NULL, "the definition must be a JSON object");
@@ -638,6 +639,7 @@ oro_entity_t *oro_meta_read_entity(oro_meta_ctx_t *ctx, json_object *doc)
     e->plural_label = oro_meta_get_string(ctx, doc, "", "pluralLabel", 0);
     e->title_template = oro_meta_get_string(ctx, doc, "", "titleTemplate", 0);
     e->allow_client_ids = oro_meta_get_bool(ctx, doc, "", "allowClientIds", 0);
+    e->unlimited_pages = oro_meta_get_bool(ctx, doc, "", "unlimitedPages", 0);
     if (e->type == NULL || e->table == NULL) {
         return NULL;
     }

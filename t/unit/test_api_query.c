@@ -409,7 +409,7 @@ static void test_filter_values_canonical(void **state)
     expect_filter(f, "contacts", "filter[lastName][eq]=Smith,Jones", "lastName eq Smith|Jones");
     expect_filter(f, "contacts", "filter[lastName][neq]=a,b,c", "lastName neq a|b|c");
     expect_filter(f, "contacts", "filter[lastName][contains]=a,b", "lastName contains a,b");
-    expect_filter(f, "contacts", "filter[lastName][neq_or_null]=a,b", "lastName neq_or_null a,b");
+    expect_filter(f, "contacts", "filter[lastName][neq_or_null]=a,b", "lastName neq_or_null a|b");
     expect_filter(f, "contacts", "filter[lastName][starts_with]=Mc", "lastName starts_with Mc");
     expect_filter(f, "contacts", "filter[lastName][not_ends_with]=son",
                   "lastName not_ends_with son");
@@ -555,8 +555,11 @@ static void test_filter_unknown_and_malformed(void **state)
                  "filter[account.name]", "is not supported for contacts");
     expect_error(f, "contacts", "filter[lastName][gtx]=1", "filter constraint",
                  "filter[lastName][gtx]", "the operator \"gtx\" is not known");
+    expect_error(f, "accounts", "filter[description]=x", "filter constraint", "filter[description]",
+                 "the field \"description\" of accounts is not filterable");
+    /* a text field made filterable takes the text operators only */
     expect_error(f, "contacts", "filter[description]=x", "filter constraint", "filter[description]",
-                 "the field \"description\" of contacts is not filterable");
+                 "the operator \"eq\" cannot be used with \"description\" (a text)");
     expect_error(f, "users", "filter[password]=x", "filter constraint", "filter[password]",
                  "is not filterable");
     expect_error(f, "things", "filter[hidden]=x", "filter constraint", "filter[hidden]",

@@ -285,7 +285,7 @@ static void test_list_with_filters(void **state)
                "5", "Sm%", NULL);
     expect_sql(oro_select_list(f->pool, MY, q),
                mysql(f, "SELECT " CONTACT_COLUMNS " FROM \"orocrm_contact\" t "
-                        "WHERE t.\"account_id\" = %s AND t.\"last_name\" LIKE %s ESCAPE '\\\\' "
+                        "WHERE t.\"account_id\" = %s AND LOWER(t.\"last_name\") LIKE LOWER(%s) ESCAPE '\\\\' "
                         "ORDER BY t.\"last_name\", t.\"first_name\", t.\"id\" LIMIT 11 OFFSET 10"),
                "5", "Sm%", NULL);
 }
@@ -411,17 +411,17 @@ static void test_like_family(void **state)
     unit_fixture_t *f = *state;
     const oro_meta_t *meta = load_real(f);
     expect_like(f, meta, ORO_OP_CONTAINS, "smi", "t.\"last_name\" ILIKE %s ESCAPE '\\'",
-                "t.`last_name` LIKE %s ESCAPE '\\\\'", "%smi%");
+                "LOWER(t.`last_name`) LIKE LOWER(%s) ESCAPE '\\\\'", "%smi%");
     expect_like(f, meta, ORO_OP_NOT_CONTAINS, "smi", "t.\"last_name\" NOT ILIKE %s ESCAPE '\\'",
-                "t.`last_name` NOT LIKE %s ESCAPE '\\\\'", "%smi%");
+                "LOWER(t.`last_name`) NOT LIKE LOWER(%s) ESCAPE '\\\\'", "%smi%");
     expect_like(f, meta, ORO_OP_STARTS_WITH, "smi", "t.\"last_name\" ILIKE %s ESCAPE '\\'",
-                "t.`last_name` LIKE %s ESCAPE '\\\\'", "smi%");
+                "LOWER(t.`last_name`) LIKE LOWER(%s) ESCAPE '\\\\'", "smi%");
     expect_like(f, meta, ORO_OP_NOT_STARTS_WITH, "smi", "t.\"last_name\" NOT ILIKE %s ESCAPE '\\'",
-                "t.`last_name` NOT LIKE %s ESCAPE '\\\\'", "smi%");
+                "LOWER(t.`last_name`) NOT LIKE LOWER(%s) ESCAPE '\\\\'", "smi%");
     expect_like(f, meta, ORO_OP_ENDS_WITH, "ith", "t.\"last_name\" ILIKE %s ESCAPE '\\'",
-                "t.`last_name` LIKE %s ESCAPE '\\\\'", "%ith");
+                "LOWER(t.`last_name`) LIKE LOWER(%s) ESCAPE '\\\\'", "%ith");
     expect_like(f, meta, ORO_OP_NOT_ENDS_WITH, "ith", "t.\"last_name\" NOT ILIKE %s ESCAPE '\\'",
-                "t.`last_name` NOT LIKE %s ESCAPE '\\\\'", "%ith");
+                "LOWER(t.`last_name`) NOT LIKE LOWER(%s) ESCAPE '\\\\'", "%ith");
 }
 
 static void test_like_escaping(void **state)
@@ -430,11 +430,11 @@ static void test_like_escaping(void **state)
     const oro_meta_t *meta = load_real(f);
     /* the value's own %, _ and \ match themselves; a '%s' in the value stays a parameter */
     expect_like(f, meta, ORO_OP_CONTAINS, "50%_a\\b%s", "t.\"last_name\" ILIKE %s ESCAPE '\\'",
-                "t.`last_name` LIKE %s ESCAPE '\\\\'", "%50\\%\\_a\\\\b\\%s%");
+                "LOWER(t.`last_name`) LIKE LOWER(%s) ESCAPE '\\\\'", "%50\\%\\_a\\\\b\\%s%");
     expect_like(f, meta, ORO_OP_STARTS_WITH, "_", "t.\"last_name\" ILIKE %s ESCAPE '\\'",
-                "t.`last_name` LIKE %s ESCAPE '\\\\'", "\\_%");
+                "LOWER(t.`last_name`) LIKE LOWER(%s) ESCAPE '\\\\'", "\\_%");
     expect_like(f, meta, ORO_OP_NOT_ENDS_WITH, "\\", "t.\"last_name\" NOT ILIKE %s ESCAPE '\\'",
-                "t.`last_name` NOT LIKE %s ESCAPE '\\\\'", "%\\\\");
+                "LOWER(t.`last_name`) NOT LIKE LOWER(%s) ESCAPE '\\\\'", "%\\\\");
 }
 
 static void test_many_to_one(void **state)
@@ -547,7 +547,7 @@ static void test_multiple_filters(void **state)
                "0", "2024-01-01 00:00:00", "%@example.com", "1", NULL);
     expect_sql(oro_select_list(f->pool, MY, q),
                mysql(f, "SELECT " USER_COLUMNS " FROM \"oro_user\" t WHERE t.\"enabled\" = %s AND "
-                        "t.\"last_login\" < %s AND t.\"email\" LIKE %s ESCAPE '\\\\' AND EXISTS "
+                        "t.\"last_login\" < %s AND LOWER(t.\"email\") LIKE LOWER(%s) ESCAPE '\\\\' AND EXISTS "
                         "(SELECT 1 FROM \"oro_user_access_role\" r WHERE r.\"user_id\" = t.\"id\" "
                         "AND r.\"role_id\" = %s) ORDER BY t.\"last_login\" IS NULL DESC, "
                         "t.\"last_login\" DESC, t.\"id\" LIMIT 11 OFFSET 0"),

@@ -175,9 +175,13 @@ static void test_real_definitions(void **state)
     assert_null(gender->default_value);
 
     /* defaults: text and password neither filterable nor sortable */
-    const oro_field_t *desc = oro_meta_field(contacts, "description");
+    const oro_field_t *desc = oro_meta_field(oro_meta_entity(meta, "accounts"), "description");
     assert_int_equal(desc->type, ORO_FIELD_TEXT);
     assert_false(desc->flags & (ORO_FLAG_FILTERABLE | ORO_FLAG_SORTABLE));
+    /* … unless the definition says so */
+    const oro_field_t *notes = oro_meta_field(contacts, "description");
+    assert_true(notes->flags & ORO_FLAG_FILTERABLE);
+    assert_false(notes->flags & ORO_FLAG_SORTABLE);
     const oro_entity_t *users = oro_meta_entity(meta, "users");
     const oro_field_t *pw = oro_meta_field(users, "password");
     assert_int_equal(pw->type, ORO_FIELD_PASSWORD);
@@ -531,7 +535,7 @@ static void test_top_level_keys(void **state)
                   " 'colour': 'red', 'fields': {'a': {'type': 'string'}}}",
                   NULL,
                   "a.json: colour: unknown key (allowed: type,table,label,pluralLabel,description,"
-                  "ownership,titleTemplate,defaultSort,allowClientIds,fields,relations)",
+                  "ownership,titleTemplate,defaultSort,allowClientIds,unlimitedPages,fields,relations)",
                   NULL);
     /* type and table missing: nothing else is read */
     expect_errors(f, "a.json", "{'label': 'Thing', 'ownership': 'none', 'fields': {}}", NULL,

@@ -287,7 +287,9 @@ static void test_list_parameters(void **state)
                     "accounts");
     /* text is not filterable by default, password never */
     json_object *parameters = at(b.doc, "components", "parameters", NULL);
-    assert_null(has(parameters, "contacts.filter.description"));
+    assert_null(has(parameters, "accounts.filter.description"));
+    assert_contains(text(at(parameters, "contacts.filter.description", "description", NULL)),
+                    "contains");
     assert_null(has(parameters, "users.filter.password"));
     at(parameters, "contacts.filter.lastName", NULL);
     json_object *sort = at(parameter(b.doc, list, "sort"), "schema", "items", "enum", NULL);

@@ -545,7 +545,7 @@ static void test_empty_database_mysql(void **state)
     assert_contains(contact, "\n    `description` mediumtext,\n");
     assert_contains(contact, "\n    `created_at` datetime(6) NOT NULL DEFAULT UTC_TIMESTAMP(6),\n");
     assert_contains(contact, "\n    `account_id` bigint\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 "
-                             "COLLATE=utf8mb4_unicode_ci");
+                             "COLLATE=utf8mb4_nopad_bin");
     const char *opp = create_table(f, plan, MY, "orocrm_sales_opportunity");
     assert_contains(opp, "`status` varchar(32) NOT NULL DEFAULT 'in_progress',");
     assert_contains(opp, "`probability` decimal(5,4),");
@@ -560,7 +560,7 @@ static void test_empty_database_mysql(void **state)
                    "CREATE TABLE `oro_user_organization` (\n    `user_id` bigint NOT NULL,\n"
                    "    `organization_id` bigint NOT NULL,\n"
                    "    PRIMARY KEY (`user_id`, `organization_id`)\n) ENGINE=InnoDB DEFAULT "
-                   "CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci");
+                   "CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin");
     assert_has_sql(f, plan,
                    "ALTER TABLE `oro_user` ADD CONSTRAINT `uq_oro_user_email` UNIQUE (`email`)");
     assert_has_sql(f, plan,
@@ -698,7 +698,7 @@ static void test_existing_database_missing_objects(void **state)
                       "CREATE TABLE `oro_product_category` (\n    `product_id` bigint NOT NULL,\n"
                       "    `category_id` bigint NOT NULL,\n"
                       "    PRIMARY KEY (`product_id`, `category_id`)\n) ENGINE=InnoDB DEFAULT "
-                      "CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci",
+                      "CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin",
                       "ALTER TABLE `oro_product_category` ADD INDEX "
                       "`idx_oro_product_category_category_id` (`category_id`)",
                       "ALTER TABLE `oro_product_category` ADD CONSTRAINT "
