@@ -110,7 +110,7 @@ struct oro_entity {
     apr_array_header_t *title_parts;  /* of const char *: literal, field, literal, … */
     apr_array_header_t *default_sort; /* of oro_sort_key_t */
     int allow_client_ids;
-    int unlimited_pages; /* page[size]=-1 lists every record (short lists only) */
+    int unlimited_pages;           /* page[size]=-1 lists every record (short lists only) */
     apr_array_header_t *fields;    /* of oro_field_t *, in declaration order, system first */
     apr_array_header_t *relations; /* of oro_relation_t * */
     apr_hash_t *field_by_name;

@@ -38,10 +38,10 @@ enum {
 };
 
 typedef struct {
-    const char *queue;   /* ORO_MQ_QUEUE_* */
-    const char *topic;   /* ORO_MQ_TOPIC_* or another registered topic */
-    const char *body;    /* a JSON text */
-    int priority;        /* ORO_MQ_PRIORITY_*, 0–4 */
+    const char *queue;     /* ORO_MQ_QUEUE_* */
+    const char *topic;     /* ORO_MQ_TOPIC_* or another registered topic */
+    const char *body;      /* a JSON text */
+    int priority;          /* ORO_MQ_PRIORITY_*, 0–4 */
     apr_int64_t delay_ms;  /* 0: deliverable at once */
     apr_int64_t expire_ms; /* 0: never expires */
 } oro_mq_message_t;

@@ -283,11 +283,13 @@ static void test_list_with_filters(void **state)
                "WHERE t.\"account_id\" = %s AND t.\"last_name\" ILIKE %s ESCAPE '\\' "
                "ORDER BY t.\"last_name\", t.\"first_name\", t.\"id\" LIMIT 11 OFFSET 10",
                "5", "Sm%", NULL);
-    expect_sql(oro_select_list(f->pool, MY, q),
-               mysql(f, "SELECT " CONTACT_COLUMNS " FROM \"orocrm_contact\" t "
-                        "WHERE t.\"account_id\" = %s AND LOWER(t.\"last_name\") LIKE LOWER(%s) ESCAPE '\\\\' "
-                        "ORDER BY t.\"last_name\", t.\"first_name\", t.\"id\" LIMIT 11 OFFSET 10"),
-               "5", "Sm%", NULL);
+    expect_sql(
+        oro_select_list(f->pool, MY, q),
+        mysql(f,
+              "SELECT " CONTACT_COLUMNS " FROM \"orocrm_contact\" t "
+              "WHERE t.\"account_id\" = %s AND LOWER(t.\"last_name\") LIKE LOWER(%s) ESCAPE '\\\\' "
+              "ORDER BY t.\"last_name\", t.\"first_name\", t.\"id\" LIMIT 11 OFFSET 10"),
+        "5", "Sm%", NULL);
 }
 
 static void test_eq_neq(void **state)
@@ -545,13 +547,16 @@ static void test_multiple_filters(void **state)
                "FROM \"oro_user_access_role\" r WHERE r.\"user_id\" = t.\"id\" AND r.\"role_id\" "
                "= %s) ORDER BY t.\"last_login\" DESC, t.\"id\" LIMIT 11 OFFSET 0",
                "0", "2024-01-01 00:00:00", "%@example.com", "1", NULL);
-    expect_sql(oro_select_list(f->pool, MY, q),
-               mysql(f, "SELECT " USER_COLUMNS " FROM \"oro_user\" t WHERE t.\"enabled\" = %s AND "
-                        "t.\"last_login\" < %s AND LOWER(t.\"email\") LIKE LOWER(%s) ESCAPE '\\\\' AND EXISTS "
-                        "(SELECT 1 FROM \"oro_user_access_role\" r WHERE r.\"user_id\" = t.\"id\" "
-                        "AND r.\"role_id\" = %s) ORDER BY t.\"last_login\" IS NULL DESC, "
-                        "t.\"last_login\" DESC, t.\"id\" LIMIT 11 OFFSET 0"),
-               "0", "2024-01-01 00:00:00", "%@example.com", "1", NULL);
+    expect_sql(
+        oro_select_list(f->pool, MY, q),
+        mysql(
+            f,
+            "SELECT " USER_COLUMNS " FROM \"oro_user\" t WHERE t.\"enabled\" = %s AND "
+            "t.\"last_login\" < %s AND LOWER(t.\"email\") LIKE LOWER(%s) ESCAPE '\\\\' AND EXISTS "
+            "(SELECT 1 FROM \"oro_user_access_role\" r WHERE r.\"user_id\" = t.\"id\" "
+            "AND r.\"role_id\" = %s) ORDER BY t.\"last_login\" IS NULL DESC, "
+            "t.\"last_login\" DESC, t.\"id\" LIMIT 11 OFFSET 0"),
+        "0", "2024-01-01 00:00:00", "%@example.com", "1", NULL);
     /* the count has the same WHERE and parameters, and no ORDER BY or LIMIT */
     expect_sql(oro_select_count(f->pool, PG, q),
                "SELECT COUNT(*) FROM \"oro_user\" t WHERE t.\"enabled\" = %s AND "

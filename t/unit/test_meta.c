@@ -530,13 +530,14 @@ static void test_not_an_object(void **state)
 static void test_top_level_keys(void **state)
 {
     unit_fixture_t *f = *state;
-    expect_errors(f, "a.json",
-                  "{'type': 'things', 'table': 'thing', 'label': 'Thing', 'ownership': 'none',"
-                  " 'colour': 'red', 'fields': {'a': {'type': 'string'}}}",
-                  NULL,
-                  "a.json: colour: unknown key (allowed: type,table,label,pluralLabel,description,"
-                  "ownership,titleTemplate,defaultSort,allowClientIds,unlimitedPages,fields,relations)",
-                  NULL);
+    expect_errors(
+        f, "a.json",
+        "{'type': 'things', 'table': 'thing', 'label': 'Thing', 'ownership': 'none',"
+        " 'colour': 'red', 'fields': {'a': {'type': 'string'}}}",
+        NULL,
+        "a.json: colour: unknown key (allowed: type,table,label,pluralLabel,description,"
+        "ownership,titleTemplate,defaultSort,allowClientIds,unlimitedPages,fields,relations)",
+        NULL);
     /* type and table missing: nothing else is read */
     expect_errors(f, "a.json", "{'label': 'Thing', 'ownership': 'none', 'fields': {}}", NULL,
                   "a.json: type: is required", "a.json: table: is required", NULL);
