@@ -164,6 +164,7 @@ static void oro_register_hooks(apr_pool_t *p)
     static const char *const after_dbd[] = {"mod_dbd.c", NULL};
     ap_hook_post_config(oro_post_config, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(oro_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    oro_api_acl_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(oro) = {
