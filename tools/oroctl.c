@@ -12,7 +12,8 @@
 
 #define DEFAULT_CONFIG "/etc/apache2/apache2.conf"
 
-/* clang-format off: one command per line keeps additions mergeable */
+/* one command per line keeps additions mergeable */
+/* clang-format off */
 static const oroctl_command_t *const commands[] = {
     &oroctl_config_check_command,
     &oroctl_demo_load_command,
