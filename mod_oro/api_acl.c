@@ -11,8 +11,7 @@
 
 APLOG_USE_MODULE(oro);
 
-/* authentication's caller (mod_oro/auth.h on the auth branch) */
-const oro_principal_t *oro_auth_principal(request_rec *r);
+#include "auth.h"
 
 /* The process's cache, made in child_init (each child its own). */
 static oro_acl_cache_t *acl_cache;

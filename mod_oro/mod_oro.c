@@ -1,5 +1,6 @@
 /* mod_oro/mod_oro.c — the module: directives, configuration, hooks, routing. */
 #include "mod_oro.h"
+#include "auth.h"
 
 #include <apr_optional.h>
 #include <apr_strings.h>
@@ -52,6 +53,11 @@ static const command_rec oro_commands[] = {
     ORO_DIRECTIVE("OroConsumerLog", "log file of oro-consumer"),
     ORO_DIRECTIVE("OroApiMaxPageSize", "largest page[size] the API accepts"),
     ORO_DIRECTIVE("OroApiBulkDeleteLimit", "most records one bulk DELETE may remove"),
+    ORO_DIRECTIVE("OroAuthentication", "on (default) or off: off serves the API unauthenticated"),
+    ORO_DIRECTIVE("OroWsseLifetime", "seconds a WSSE token is valid after its Created time"),
+    ORO_DIRECTIVE("OroWsseClockSkew", "seconds a WSSE Created time may lie in the future"),
+    ORO_DIRECTIVE("OroAuthCacheSeconds", "seconds a user's credentials stay cached"),
+    ORO_DIRECTIVE("OroPasswordMinLength", "shortest password accepted"),
     {NULL}};
 
 /* Validates every server's merged settings once the whole configuration is read;
@@ -94,6 +100,10 @@ static int oro_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }
+    int rc = oro_auth_post_config(pconf, ptemp, s);
+    if (rc != OK) {
+        return rc;
+    }
     ap_add_version_component(pconf, "mod_oro/" ORO_VERSION);
     return OK;
 }
@@ -120,6 +130,10 @@ static int oro_handler(request_rec *r)
     const char *path = r->uri;
     if (strncmp(path, "/api", 4) == 0) {
         path += 4;
+    }
+    /* every route needs a caller but the status, whose details need an administrator */
+    if (oro_auth_request(r, path == r->uri || strcmp(path, "/system/status") != 0) != OK) {
+        return OK;
     }
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         if (strcmp(path, routes[i].path) == 0) {
@@ -157,8 +171,20 @@ static int oro_map_to_storage(request_rec *r)
     return is_api_uri(r) ? OK : DECLINED;
 }
 
+static int oro_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    return oro_auth_pre_config(pconf, plog, ptemp);
+}
+
+static void oro_child_init(apr_pool_t *p, server_rec *s)
+{
+    oro_auth_child_init(p, s);
+}
+
 static void oro_register_hooks(apr_pool_t *p)
 {
+    ap_hook_pre_config(oro_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(oro_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_translate_name(oro_translate_name, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_map_to_storage(oro_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     static const char *const after_dbd[] = {"mod_dbd.c", NULL};

@@ -27,6 +27,12 @@ typedef struct {
     const char *consumer_log;     /* OroConsumerLog FILE */
     int api_max_page_size;        /* OroApiMaxPageSize N */
     int api_bulk_delete_limit;    /* OroApiBulkDeleteLimit N */
+    /* Authentication (mod_oro/auth*.c, docs/security.md) */
+    int authentication;      /* OroAuthentication on|off (1|0) */
+    int wsse_lifetime;       /* OroWsseLifetime SECONDS */
+    int wsse_clock_skew;     /* OroWsseClockSkew SECONDS */
+    int auth_cache_seconds;  /* OroAuthCacheSeconds SECONDS */
+    int password_min_length; /* OroPasswordMinLength N */
     /* The entity definitions of OroEntityConfig: loaded by oro_settings_load (daemons,
      * oroctl) and by mod_oro's post_config; NULL without OroEntityConfig. */
     const struct oro_meta *meta;
@@ -38,6 +44,10 @@ typedef struct {
 #define ORO_DEFAULT_CONSUMER_WORKERS 2
 #define ORO_DEFAULT_API_MAX_PAGE_SIZE 100
 #define ORO_DEFAULT_API_BULK_DELETE_LIMIT 100
+#define ORO_DEFAULT_WSSE_LIFETIME 3600
+#define ORO_DEFAULT_WSSE_CLOCK_SKEW 300
+#define ORO_DEFAULT_AUTH_CACHE_SECONDS 10
+#define ORO_DEFAULT_PASSWORD_MIN_LENGTH 8
 
 /* Sets every field to unset (NULL / ORO_UNSET_INT). */
 void oro_settings_init(oro_settings_t *s);
