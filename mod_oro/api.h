@@ -137,6 +137,12 @@ void oro_api_acl_committed(oro_api_request_t *req);
 /* Create: fills owner and organization from the caller when the document lacks them;
  * 0, or -1 after answering 400. */
 int oro_api_acl_defaults(oro_api_request_t *req, oro_write_doc_t *doc);
+/* The ACL's part of a write document's checks: every record a relation names (but owner and
+ * organization, which ASSIGN and CREATE check) must be one the caller may view, else it is
+ * reported as missing (400 "relation constraint"). NULL when they pass, or on a database
+ * error (*db_error). */
+apr_array_header_t *oro_api_acl_check_targets(oro_api_request_t *req, const oro_write_doc_t *doc,
+                                              const char **db_error);
 /* Whether doc sets the owner or organization. */
 int oro_api_acl_changes_owner(const oro_write_doc_t *doc);
 /* The caller of r with its ACL data for handlers outside /api/{type} (*principal NULL

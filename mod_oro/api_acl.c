@@ -375,3 +375,78 @@ int oro_api_acl_principal(request_rec *r, const oro_principal_t **principal)
     *principal = req.principal;
     return OK;
 }
+
+/* The ids of one relation of a write document that must be checked: a many-to-one value
+ * (not owner or organization) or a to-many set. */
+static void push_target_error(apr_pool_t *p, apr_array_header_t **errors, const char *type,
+                              const char *id, const char *pointer)
+{
+    if (*errors == NULL) {
+        *errors = apr_array_make(p, 2, sizeof(oro_api_error_t));
+    }
+    oro_api_error_t *e = apr_array_push(*errors);
+    memset(e, 0, sizeof *e);
+    e->status = HTTP_BAD_REQUEST;
+    e->title = "relation constraint";
+    e->detail = apr_psprintf(p, "%s \"%s\" does not exist", type, id);
+    e->pointer = pointer;
+}
+
+/* Reports the ids of ids (of const char *) that the caller may not view on target. */
+static int check_visible(oro_api_request_t *req, const oro_entity_t *target,
+                         const apr_array_header_t *ids, const char *pointer,
+                         apr_array_header_t **errors, const char **db_error)
+{
+    apr_pool_t *p = req->r->pool;
+    if (ids->nelts == 0) {
+        return 0;
+    }
+    apr_array_header_t *rows = oro_api_rows(
+        req,
+        oro_select_by_ids_filtered(p, req->dialect, target, ids,
+                                   oro_api_acl_filter(req, ORO_ACL_VIEW)),
+        oro_select_columns(p, target)->nelts, db_error);
+    if (rows == NULL) {
+        return -1;
+    }
+    apr_hash_t *found = apr_hash_make(p);
+    for (int i = 0; i < rows->nelts; i++) {
+        apr_hash_set(found, APR_ARRAY_IDX(rows, i, const char **)[0], APR_HASH_KEY_STRING, "");
+    }
+    for (int i = 0; i < ids->nelts; i++) {
+        const char *id = APR_ARRAY_IDX(ids, i, const char *);
+        if (apr_hash_get(found, id, APR_HASH_KEY_STRING) == NULL) {
+            push_target_error(p, errors, target->type, id, pointer);
+        }
+    }
+    return 0;
+}
+
+apr_array_header_t *oro_api_acl_check_targets(oro_api_request_t *req, const oro_write_doc_t *doc,
+                                              const char **db_error)
+{
+    apr_pool_t *p = req->r->pool;
+    apr_array_header_t *errors = NULL;
+    *db_error = NULL;
+    for (int i = 0; i < doc->values->nelts; i++) {
+        const oro_write_value_t *v = &APR_ARRAY_IDX(doc->values, i, oro_write_value_t);
+        if (v->relation == NULL || v->value == NULL || (v->relation->flags & ORO_FLAG_SYSTEM) ||
+            v->relation->target == NULL) {
+            continue;
+        }
+        apr_array_header_t *one = apr_array_make(p, 1, sizeof(const char *));
+        APR_ARRAY_PUSH(one, const char *) = v->value;
+        if (check_visible(req, v->relation->target, one, v->pointer, &errors, db_error) != 0) {
+            return NULL;
+        }
+    }
+    for (int i = 0; doc->to_many != NULL && i < doc->to_many->nelts; i++) {
+        const oro_write_to_many_t *set = &APR_ARRAY_IDX(doc->to_many, i, oro_write_to_many_t);
+        if (set->relation->target != NULL &&
+            check_visible(req, set->relation->target, set->ids, set->pointer, &errors,
+                          db_error) != 0) {
+            return NULL;
+        }
+    }
+    return errors;
+}

@@ -404,12 +404,14 @@ static apr_array_header_t *check_targets(oro_api_request_t *req, const apr_array
     if (ids->nelts == 0) {
         return NULL;
     }
-    /* records the caller may not view are named as missing */
-    apr_array_header_t *rows =
-        oro_api_rows(req,
-                     oro_select_by_ids_filtered(p, req->dialect, target, ids,
-                                                oro_api_acl_filter(req, ORO_ACL_VIEW)),
-                     oro_select_columns(p, target)->nelts, db_error);
+    /* records the caller may not view are named as missing; members of a one-to-many are
+     * changed themselves (their inverse column), so those need EDIT */
+    oro_acl_permission_t permission =
+        req->relation->kind == ORO_RELATION_ONE_TO_MANY ? ORO_ACL_EDIT : ORO_ACL_VIEW;
+    apr_array_header_t *rows = oro_api_rows(
+        req,
+        oro_select_by_ids_filtered(p, req->dialect, target, ids, oro_api_acl_filter(req, permission)),
+        oro_select_columns(p, target)->nelts, db_error);
     if (rows == NULL) {
         return NULL;
     }

@@ -147,6 +147,9 @@ apr_array_header_t *oro_api_run_checks(oro_api_request_t *req, const oro_write_d
             APR_ARRAY_PUSH(errors, oro_api_error_t) = c->error;
         }
     }
+    if (errors == NULL && req->principal != NULL) {
+        errors = oro_api_acl_check_targets(req, doc, db_error);
+    }
     return errors;
 }
 

@@ -272,6 +272,30 @@ for my $level (@LEVELS) {
     is($res->{status}, 403, 'viewer: a relationship change of a record it may not edit is 403');
     is(scalar(sql("SELECT id FROM orocrm_contact WHERE account_id = $account")), scalar(@OWNERS),
        'viewer: nothing changed');
+    # its own account may take members only among the contacts it may edit
+    my ($r2, $d2) = call($who, POST => '/api/accounts',
+        {data => {type => 'accounts', attributes => {name => "viewer account $tag"}}});
+    is($r2->{status}, 201, 'viewer: creates an account of its own');
+    my $mine = $d2->{data}{id};
+    ($res, my $doc) = call($who, POST => "/api/accounts/$mine/relationships/contacts",
+        {data => [{type => 'contacts', id => "$contact{own_B0}"}]});
+    is($res->{status}, 400, 'viewer: adding a contact it may not edit to its account is refused');
+    is_deeply([map { $_->{source}{pointer} } @{ $doc->{errors} || [] }], ['/data/0'], 'viewer: the refused one is named');
+    is(scalar(sql("SELECT id FROM orocrm_contact WHERE account_id = $mine")), 0, 'viewer: nothing moved');
+    sql("DELETE FROM orocrm_account WHERE id = $mine");
+}
+
+# ---- a relation may name only records the caller may view
+{
+    my $who = $user{act_USER};
+    my $mine = $contact{act_USER};
+    my ($res, $doc) = call($who, PATCH => "/api/contacts/$mine",
+        {data => {type => 'contacts', id => "$mine", relationships => {account => ident(accounts => $account)}}});
+    is($res->{status}, 400, 'USER: linking its contact to an account it may not view is 400');
+    is($doc->{errors}[0]{detail}, "accounts \"$account\" does not exist", 'USER: as if it did not exist');
+    ($res) = call($user{act_BUSINESS_UNIT}, PATCH => "/api/contacts/$contact{act_BUSINESS_UNIT}",
+        {data => {type => 'contacts', id => "$contact{act_BUSINESS_UNIT}", relationships => {account => ident(accounts => $account)}}});
+    is($res->{status}, 200, 'BUSINESS_UNIT: the account of its unit may be linked');
 }
 
 # ---- administrators only: security types and permissions, even for a GLOBAL caller
