@@ -63,8 +63,11 @@ int oro_auth_request(request_rec *r, int required)
         if (oro_wsse_is_authorization(authorization)) {
             return oro_auth_wsse(r);
         }
-        return oro_auth_unauthorized(
-            r, "unsupported Authorization scheme (use WSSE profile=\"UsernameToken\" with X-WSSE)");
+        if (strncasecmp(authorization, "Bearer ", 7) == 0) {
+            return oro_auth_bearer(r, authorization + 7);
+        }
+        return oro_auth_unauthorized(r, "unsupported Authorization scheme (use WSSE "
+                                        "profile=\"UsernameToken\" with X-WSSE, or Bearer)");
     }
     if (apr_table_get(r->headers_in, "X-WSSE") != NULL) {
         return oro_auth_unauthorized(r,
@@ -74,6 +77,19 @@ int oro_auth_request(request_rec *r, int required)
         return oro_auth_unauthorized(r, "authentication is required");
     }
     return OK;
+}
+
+int oro_auth_is_endpoint(const char *uri)
+{
+    return strcmp(uri, "/oauth2-token") == 0;
+}
+
+int oro_auth_endpoint(request_rec *r)
+{
+    if (strcmp(r->uri, "/oauth2-token") == 0) {
+        return oro_auth_handle_token(r);
+    }
+    return DECLINED;
 }
 
 /* ---- database ---- */
@@ -156,7 +172,7 @@ static const char *const by_username_sql =
 static const char *const by_id_sql =
     "SELECT " USER_COLUMNS "NULL, u.username FROM oro_user u WHERE u.id = %s AND u.enabled = TRUE";
 
-static void from_row(apr_pool_t *p, const char *const *row, oro_auth_user_t *user)
+void oro_auth_user_from_row(apr_pool_t *p, const char *const *row, oro_auth_user_t *user)
 {
     user->id = apr_atoi64(row[0]);
     user->organization_id = row[1] ? apr_atoi64(row[1]) : 0;
@@ -168,7 +184,7 @@ static void from_row(apr_pool_t *p, const char *const *row, oro_auth_user_t *use
 
 /* Cached form: "id\torg\tunit\tadmin\tsecret\tusername" (the username last: it may
  * hold any character). */
-static const char *serialize(apr_pool_t *p, const oro_auth_user_t *user)
+const char *oro_auth_user_to_text(apr_pool_t *p, const oro_auth_user_t *user)
 {
     return apr_psprintf(
         p, "%" APR_INT64_T_FMT "\t%" APR_INT64_T_FMT "\t%" APR_INT64_T_FMT "\t%d\t%s\t%s", user->id,
@@ -176,7 +192,7 @@ static const char *serialize(apr_pool_t *p, const oro_auth_user_t *user)
         user->secret ? user->secret : "", user->username);
 }
 
-static int deserialize(apr_pool_t *p, const char *text, oro_auth_user_t *user)
+int oro_auth_user_from_text(apr_pool_t *p, const char *text, oro_auth_user_t *user)
 {
     const char *fields[6];
     char *copy = apr_pstrdup(p, text), *s = copy;
@@ -190,7 +206,7 @@ static int deserialize(apr_pool_t *p, const char *text, oro_auth_user_t *user)
         s = tab + 1;
     }
     fields[5] = s;
-    from_row(p, fields, user);
+    oro_auth_user_from_row(p, fields, user);
     return user->id > 0 ? 0 : -1;
 }
 
@@ -200,7 +216,7 @@ static oro_auth_lookup_t lookup(request_rec *r, const char *key, int fresh, cons
     const oro_settings_t *settings = &oro_server_conf(r->server)->settings;
     if (!fresh && settings->auth_cache_seconds > 0) {
         const char *cached = oro_auth_cache_get(r->server, r->pool, key);
-        if (cached != NULL && deserialize(r->pool, cached, user) == 0) {
+        if (cached != NULL && oro_auth_user_from_text(r->pool, cached, user) == 0) {
             return ORO_AUTH_FOUND;
         }
     }
@@ -213,9 +229,9 @@ static oro_auth_lookup_t lookup(request_rec *r, const char *key, int fresh, cons
     if (rows->nelts == 0) {
         return ORO_AUTH_NOT_FOUND;
     }
-    from_row(r->pool, APR_ARRAY_IDX(rows, 0, const char **), user);
+    oro_auth_user_from_row(r->pool, APR_ARRAY_IDX(rows, 0, const char **), user);
     if (settings->auth_cache_seconds > 0) {
-        oro_auth_cache_set(r->server, r->pool, key, serialize(r->pool, user),
+        oro_auth_cache_set(r->server, r->pool, key, oro_auth_user_to_text(r->pool, user),
                            apr_time_now() + apr_time_from_sec(settings->auth_cache_seconds));
     }
     return ORO_AUTH_FOUND;

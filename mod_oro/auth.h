@@ -9,6 +9,7 @@
 
 #include "acl/acl.h"
 #include "auth/auth.h"
+#include "db/db.h"
 
 /* The authenticated caller of r, or NULL when the request is not authenticated (or
  * authentication is off: OroAuthentication off). Valid for r's lifetime. */
@@ -20,6 +21,13 @@ const oro_principal_t *oro_auth_principal(request_rec *r);
  * when not required), or the status of the answer already sent (the caller returns
  * OK to httpd). Bad credentials are always answered 401, even when not required. */
 int oro_auth_request(request_rec *r, int required);
+
+/* Whether uri is one of authentication's own endpoints (/oauth2-token, /login,
+ * /logout), which live outside /api as in Oro. */
+int oro_auth_is_endpoint(const char *uri);
+/* Answers r if its URI is one of those endpoints (returns the status sent), else
+ * returns DECLINED. */
+int oro_auth_endpoint(request_rec *r);
 
 /* Hooks of the authentication cache (mod_oro.c calls them from its own hooks). */
 int oro_auth_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
@@ -43,6 +51,11 @@ void oro_auth_cache_set(server_rec *s, apr_pool_t *p, const char *key, const cha
 int oro_auth_cache_add(server_rec *s, apr_pool_t *p, const char *key, const char *value,
                        apr_time_t expiry);
 void oro_auth_cache_remove(server_rec *s, apr_pool_t *p, const char *key);
+/* Adds one to the counter key (created with expiry, which it keeps); returns the new
+ * count, or -1 when the cache failed. */
+int oro_auth_cache_increment(server_rec *s, apr_pool_t *p, const char *key, apr_time_t expiry);
+/* The counter key (0 when absent or expired) and its expiry. */
+int oro_auth_cache_counter(server_rec *s, apr_pool_t *p, const char *key, apr_time_t *expiry);
 
 /* What authentication knows of a user (from the database or the cache). */
 typedef struct {
@@ -84,6 +97,36 @@ void oro_auth_set_principal(request_rec *r, const oro_auth_user_t *user, const c
 
 /* Answers 401 with WWW-Authenticate and a JSON:API error; returns the status sent. */
 int oro_auth_unauthorized(request_rec *r, const char *detail);
+
+/* A user from the columns id, organization, business unit, administrator count,
+ * secret, username (the order of every user query of auth*.c). */
+void oro_auth_user_from_row(apr_pool_t *p, const char *const *row, oro_auth_user_t *user);
+
+/* The parameters of a small request body (auth_form.c): application/x-www-form-
+ * urlencoded or a JSON object of strings, at most 8 KB. NULL with *status (400, 413,
+ * 415) and *why when the body cannot be read. */
+apr_table_t *oro_auth_read_params(request_rec *r, int *status, const char **why);
+
+/* The enabled user username if password is theirs (bcrypt). Unknown users cost the
+ * same bcrypt work as a wrong password. */
+oro_auth_lookup_t oro_auth_check_password(request_rec *r, const char *username,
+                                          const char *password, oro_auth_user_t *user);
+
+/* A user as cached text and back (the secret field may carry another string). */
+const char *oro_auth_user_to_text(apr_pool_t *p, const oro_auth_user_t *user);
+int oro_auth_user_from_text(apr_pool_t *p, const char *text, oro_auth_user_t *user);
+
+/* Login throttling (auth_throttle.c): seconds the caller must wait before trying to
+ * log in as username (or at all, from its address), 0 when it may try. */
+int oro_auth_throttled(request_rec *r, const char *username);
+void oro_auth_login_failed(request_rec *r, const char *username);
+void oro_auth_login_succeeded(request_rec *r, const char *username);
+/* Answers 429 with Retry-After; returns the status sent. */
+int oro_auth_too_many(request_rec *r, int retry_after);
+
+/* OAuth2 (auth_oauth.c): POST /oauth2-token, and a bearer token on an API request. */
+int oro_auth_handle_token(request_rec *r);
+int oro_auth_bearer(request_rec *r, const char *token);
 
 /* WSSE (auth_wsse.c): authenticates r from X-WSSE. OK, or the status sent. */
 int oro_auth_wsse(request_rec *r);

@@ -175,3 +175,42 @@ void oro_auth_cache_remove(server_rec *s, apr_pool_t *p, const char *key)
     provider->remove(instance, s, (const unsigned char *)key, (unsigned int)strlen(key), p);
     unlock();
 }
+
+/* Counters are stored as "COUNT EXPIRY" (expiry in microseconds since the epoch). */
+int oro_auth_cache_increment(server_rec *s, apr_pool_t *p, const char *key, apr_time_t expiry)
+{
+    if (lock(s) != 0) {
+        return -1;
+    }
+    long count = 0;
+    const char *old = retrieve(s, p, key);
+    apr_time_t until = expiry;
+    if (old != NULL) {
+        char *end;
+        count = strtol(old, &end, 10);
+        if (*end == ' ') {
+            until = (apr_time_t)apr_atoi64(end + 1);
+        }
+        if (count < 0 || until < apr_time_now()) {
+            count = 0;
+            until = expiry;
+        }
+    }
+    count++;
+    apr_status_t rv =
+        store(s, p, key, apr_psprintf(p, "%ld %" APR_TIME_T_FMT, count, until), until);
+    unlock();
+    return rv == APR_SUCCESS ? (int)count : -1;
+}
+
+int oro_auth_cache_counter(server_rec *s, apr_pool_t *p, const char *key, apr_time_t *expiry)
+{
+    const char *value = oro_auth_cache_get(s, p, key);
+    if (value == NULL) {
+        return 0;
+    }
+    char *end;
+    long count = strtol(value, &end, 10);
+    *expiry = *end == ' ' ? (apr_time_t)apr_atoi64(end + 1) : 0;
+    return *expiry > apr_time_now() && count > 0 ? (int)count : 0;
+}

@@ -58,6 +58,14 @@ static const command_rec oro_commands[] = {
     ORO_DIRECTIVE("OroWsseClockSkew", "seconds a WSSE Created time may lie in the future"),
     ORO_DIRECTIVE("OroAuthCacheSeconds", "seconds a user's credentials stay cached"),
     ORO_DIRECTIVE("OroPasswordMinLength", "shortest password accepted"),
+    ORO_DIRECTIVE("OroOAuthTokenLifetime", "seconds an OAuth2 access token is valid"),
+    ORO_DIRECTIVE("OroOAuthRefreshLifetime", "seconds an OAuth2 refresh token is valid"),
+    ORO_DIRECTIVE("OroSessionIdleTimeout", "seconds of inactivity that end a browser session"),
+    ORO_DIRECTIVE("OroSessionLifetime", "seconds after login that end a browser session"),
+    ORO_DIRECTIVE("OroLoginMaxAttempts", "failed logins of one user before it is throttled"),
+    ORO_DIRECTIVE("OroLoginMaxAttemptsPerAddress",
+                  "failed logins from one address before throttling"),
+    ORO_DIRECTIVE("OroLoginLockSeconds", "seconds failed logins are counted and a throttle lasts"),
     {NULL}};
 
 /* Validates every server's merged settings once the whole configuration is read;
@@ -127,6 +135,10 @@ static int oro_handler(request_rec *r)
     if (r->handler == NULL || strcmp(r->handler, "oro") != 0) {
         return DECLINED;
     }
+    int rc = oro_auth_endpoint(r);
+    if (rc != DECLINED) {
+        return OK; /* /oauth2-token, /login, /logout: answered */
+    }
     const char *path = r->uri;
     if (strncmp(path, "/api", 4) == 0) {
         path += 4;
@@ -154,7 +166,9 @@ static int oro_handler(request_rec *r)
  * the API's JSON answer. */
 static int is_api_uri(const request_rec *r)
 {
-    return r->uri && strncmp(r->uri, "/api", 4) == 0 && (r->uri[4] == '/' || r->uri[4] == '\0');
+    return r->uri &&
+           ((strncmp(r->uri, "/api", 4) == 0 && (r->uri[4] == '/' || r->uri[4] == '\0')) ||
+            oro_auth_is_endpoint(r->uri));
 }
 
 static int oro_translate_name(request_rec *r)

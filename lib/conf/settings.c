@@ -44,6 +44,13 @@ static const directive_t directives[] = {
     {"OroWsseClockSkew", KIND_INT, FIELD(wsse_clock_skew), 0, 3600},
     {"OroAuthCacheSeconds", KIND_INT, FIELD(auth_cache_seconds), 0, 3600},
     {"OroPasswordMinLength", KIND_INT, FIELD(password_min_length), 6, 72},
+    {"OroOAuthTokenLifetime", KIND_INT, FIELD(oauth_token_lifetime), 60, 86400},
+    {"OroOAuthRefreshLifetime", KIND_INT, FIELD(oauth_refresh_lifetime), 60, 31536000},
+    {"OroSessionIdleTimeout", KIND_INT, FIELD(session_idle_timeout), 60, 86400},
+    {"OroSessionLifetime", KIND_INT, FIELD(session_lifetime), 60, 2592000},
+    {"OroLoginMaxAttempts", KIND_INT, FIELD(login_max_attempts), 1, 1000},
+    {"OroLoginMaxAttemptsPerAddress", KIND_INT, FIELD(login_max_per_address), 1, 100000},
+    {"OroLoginLockSeconds", KIND_INT, FIELD(login_lock_seconds), 1, 86400},
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -62,6 +69,13 @@ void oro_settings_init(oro_settings_t *s)
     s->wsse_clock_skew = ORO_UNSET_INT;
     s->auth_cache_seconds = ORO_UNSET_INT;
     s->password_min_length = ORO_UNSET_INT;
+    s->oauth_token_lifetime = ORO_UNSET_INT;
+    s->oauth_refresh_lifetime = ORO_UNSET_INT;
+    s->session_idle_timeout = ORO_UNSET_INT;
+    s->session_lifetime = ORO_UNSET_INT;
+    s->login_max_attempts = ORO_UNSET_INT;
+    s->login_max_per_address = ORO_UNSET_INT;
+    s->login_lock_seconds = ORO_UNSET_INT;
 }
 
 void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
@@ -117,6 +131,24 @@ void oro_settings_apply_defaults(oro_settings_t *s)
     }
     if (s->password_min_length == ORO_UNSET_INT) {
         s->password_min_length = ORO_DEFAULT_PASSWORD_MIN_LENGTH;
+    }
+    static const struct {
+        size_t offset;
+        int value;
+    } auth_defaults[] = {
+        {FIELD(oauth_token_lifetime), ORO_DEFAULT_OAUTH_TOKEN_LIFETIME},
+        {FIELD(oauth_refresh_lifetime), ORO_DEFAULT_OAUTH_REFRESH_LIFETIME},
+        {FIELD(session_idle_timeout), ORO_DEFAULT_SESSION_IDLE_TIMEOUT},
+        {FIELD(session_lifetime), ORO_DEFAULT_SESSION_LIFETIME},
+        {FIELD(login_max_attempts), ORO_DEFAULT_LOGIN_MAX_ATTEMPTS},
+        {FIELD(login_max_per_address), ORO_DEFAULT_LOGIN_MAX_PER_ADDRESS},
+        {FIELD(login_lock_seconds), ORO_DEFAULT_LOGIN_LOCK_SECONDS},
+    };
+    for (size_t i = 0; i < sizeof auth_defaults / sizeof auth_defaults[0]; i++) {
+        int *field = (int *)((char *)s + auth_defaults[i].offset);
+        if (*field == ORO_UNSET_INT) {
+            *field = auth_defaults[i].value;
+        }
     }
 }
 
