@@ -331,6 +331,18 @@ for my $level (@LEVELS) {
     ($res, $doc) = call(undef, GET => "/api/roles/$id/permissions");
     is_deeply($doc->{data}{attributes}{permissions}, {'*' => {map { $_ => 'USER' } @PERMISSIONS}},
               'permissions: nothing was changed');
+    for my $bad (['{"data": ', 'not JSON'], ['[]', 'not an object'],
+                 [{data => {type => 'roles', attributes => {permissions => {}}}}, 'a wrong type'],
+                 [{data => {type => 'rolepermissions', id => '1', attributes => {permissions => {}}}}, 'another id'],
+                 [{data => {type => 'rolepermissions', attributes => {permissions => []}}}, 'permissions not an object'],
+                 [{data => {type => 'rolepermissions', attributes => {permissions => {contacts => 'GLOBAL'}}}}, 'levels not an object'],
+                 [{data => {type => 'rolepermissions', attributes => {permissions => {contacts => {VIEW => 5}}}}}, 'a level not a string']) {
+        ($res, $doc) = call(undef, PATCH => "/api/roles/$id/permissions", $bad->[0]);
+        is($res->{status}, 400, "permissions: $bad->[1] is 400");
+        ok($doc && $doc->{errors}, "permissions: $bad->[1] has an error document");
+    }
+    ($res) = call(undef, POST => "/api/roles/$id/permissions", {});
+    is($res->{status}, 405, 'permissions: POST is 405');
     ($res) = call(undef, PATCH => "/api/roles/999999999/permissions",
         {data => {type => 'rolepermissions', attributes => {permissions => {}}}});
     is($res->{status}, 404, 'permissions of a missing role: 404');
