@@ -323,20 +323,24 @@ int oro_api_dispatch(request_rec *r, const char *path)
     const oro_entity_t *entity = oro_meta_entity(settings->meta, copy);
     const oro_relation_t *relation = NULL;
     int relationship = 0;
-    if (entity != NULL && rest != NULL) {
+    /* /api/roles/{id}/permissions: the role's grants (mod_oro/api_permissions.c) */
+    int permissions = entity != NULL && rest != NULL && strcmp(entity->type, "roles") == 0 &&
+                      strcmp(rest, "permissions") == 0;
+    if (entity != NULL && rest != NULL && !permissions) {
         if (strncmp(rest, "relationships/", 14) == 0) {
             relationship = 1;
             rest += 14;
         }
         relation = strchr(rest, '/') == NULL ? oro_meta_relation(entity, rest) : NULL;
     }
-    if (entity == NULL || (rest != NULL && relation == NULL)) {
+    if (entity == NULL || (rest != NULL && relation == NULL && !permissions)) {
         return oro_api_send_error(
             r, HTTP_NOT_FOUND, "resource not found",
             apr_psprintf(r->pool, "no API resource at \"%s\"", oro_printable(r->pool, r->uri, 200)),
             NULL);
     }
-    const char *allow = relationship ? (relation->kind == ORO_RELATION_MANY_TO_ONE
+    const char *allow = permissions  ? "GET, PATCH, HEAD"
+                        : relationship ? (relation->kind == ORO_RELATION_MANY_TO_ONE
                                             ? "GET, PATCH, HEAD"
                                             : "GET, PATCH, POST, DELETE, HEAD")
                         : relation   ? "GET, HEAD"
@@ -375,6 +379,15 @@ int oro_api_dispatch(request_rec *r, const char *path)
     }
     int dialect = oro_db_dialect_of(apr_dbd_name(req.dbd->driver));
     req.dialect = dialect < 0 ? ORO_DIALECT_PGSQL : (oro_dialect_t)dialect;
+    if (oro_api_acl_load(&req) != 0) {
+        return OK;
+    }
+    if (permissions) {
+        return oro_api_role_permissions(&req);
+    }
+    if (oro_api_acl_check_write(&req) != OK) {
+        return OK;
+    }
     if (relation != NULL) {
         return relationship ? oro_api_relationship(&req) : oro_api_related(&req);
     }

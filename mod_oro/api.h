@@ -9,6 +9,7 @@
 #include "api/query.h"
 #include "api/select.h"
 #include "api/write.h"
+#include "acl/acl.h"
 
 #define ORO_JSONAPI "application/vnd.api+json"
 
@@ -25,6 +26,12 @@ typedef struct {
     /* /api/{type}/{id}/{relation} and /api/{type}/{id}/relationships/{relation}: a
      * relation of entity (the owner, whose record is id), else NULL */
     const oro_relation_t *relation;
+    /* the caller with its ACL data (mod_oro/api_acl.c), or NULL when authentication is
+     * off: then nothing is restricted */
+    oro_principal_t *principal;
+    int acl_changed;   /* a write of users, roles, units or grants: bump the ACL version */
+    int acl_bypass;    /* oro_api_fetch reads without the VIEW condition (a saved record) */
+    int acl_permission; /* what oro_api_lock_current checks; 0 (VIEW) means EDIT */
 } oro_api_request_t;
 
 /* A write's transaction (see oro_api_begin). */
@@ -103,6 +110,46 @@ int oro_api_fetch(oro_api_request_t *req, const char *id, const char *const **va
 /* The ETag of a record row (values in oro_select_columns order). */
 const char *oro_api_etag(oro_api_request_t *req, const apr_array_header_t *columns,
                          const char *const *values);
+
+/* The ACL (mod_oro/api_acl.c; docs/security.md "Access control"). */
+/* Loads req->principal (authentication's caller with its grants and units, from the
+ * process's cache or the database). 0, or -1 after answering 503. */
+int oro_api_acl_load(oro_api_request_t *req);
+/* The condition of the caller's level of permission, for the select builder; NULL when
+ * nothing is restricted. */
+const oro_select_filter_t *oro_api_acl_filter(oro_api_request_t *req,
+                                              oro_acl_permission_t permission);
+oro_acl_level_t oro_api_acl_level(const oro_api_request_t *req, const oro_entity_t *entity,
+                                  oro_acl_permission_t permission);
+/* 1 when record id of entity passes permission's condition, 0 when not, -1 on a database
+ * error (*error). */
+int oro_api_acl_record_allowed(oro_api_request_t *req, const oro_entity_t *entity, const char *id,
+                               oro_acl_permission_t permission, const char **error);
+/* Sends 403 "access denied" with detail; returns OK. */
+int oro_api_acl_forbidden(oro_api_request_t *req, const char *detail);
+/* Writes of users, roles, units and organizations: administrators only (403 sent, its
+ * status returned), and they mark the request acl_changed. OK otherwise. */
+int oro_api_acl_check_write(oro_api_request_t *req);
+/* In the write's transaction: bumps the ACL version (*error on failure). After the
+ * commit: drops this process's cached ACL data. */
+void oro_api_acl_bump(oro_api_request_t *req, const char **error);
+void oro_api_acl_committed(oro_api_request_t *req);
+/* Create: fills owner and organization from the caller when the document lacks them;
+ * 0, or -1 after answering 400. */
+int oro_api_acl_defaults(oro_api_request_t *req, oro_write_doc_t *doc);
+/* The ACL's part of a write document's checks: every record a relation names (but owner and
+ * organization, which ASSIGN and CREATE check) must be one the caller may view, else it is
+ * reported as missing (400 "relation constraint"). NULL when they pass, or on a database
+ * error (*db_error). */
+apr_array_header_t *oro_api_acl_check_targets(oro_api_request_t *req, const oro_write_doc_t *doc,
+                                              const char **db_error);
+/* Whether doc sets the owner or organization. */
+int oro_api_acl_changes_owner(const oro_write_doc_t *doc);
+/* The caller of r with its ACL data for handlers outside /api/{type} (*principal NULL
+ * when authentication is off). OK, or the status of the answer sent (503). */
+int oro_api_acl_principal(request_rec *r, const oro_principal_t **principal);
+/* GET and PATCH /api/roles/{id}/permissions (mod_oro/api_permissions.c). */
+int oro_api_role_permissions(oro_api_request_t *req);
 
 /* Sends one record as a document with its ETag; status 200 or 201. */
 int oro_api_send_record(oro_api_request_t *req, int status, const char *const *values,

@@ -32,6 +32,7 @@ int oro_api_bulk_delete(oro_api_request_t *req)
 
     /* the matching records, locked, in id order: one more than the limit tells that
      * there are too many */
+    q->filter = oro_api_acl_filter(req, ORO_ACL_DELETE); /* only what the caller may delete */
     oro_api_query_t matching = *q;
     matching.sort = NULL;
     matching.page_number = 1;

@@ -70,9 +70,17 @@ int oro_handle_metadata(request_rec *r)
                               "/api/metadata answers GET and HEAD only");
     }
     const oro_meta_t *meta = oro_server_conf(r->server)->settings.meta;
+    /* the ACL: each caller sees the types it may view, with its levels on them */
+    const oro_principal_t *principal = NULL;
+    if (oro_api_acl_principal(r, &principal) != OK) {
+        return OK;
+    }
     json_object *data = json_object_new_array();
     for (int i = 0; meta && i < meta->entities->nelts; i++) {
         const oro_entity_t *e = APR_ARRAY_IDX(meta->entities, i, oro_entity_t *);
+        if (oro_acl_level(principal, e, ORO_ACL_VIEW) == ORO_ACL_NONE) {
+            continue;
+        }
         json_object *attributes = json_object_new_object();
         json_object_object_add(attributes, "label", json_object_new_string(e->label));
         json_object_object_add(attributes, "pluralLabel", json_object_new_string(e->plural_label));
@@ -101,6 +109,14 @@ int oro_handle_metadata(request_rec *r)
             json_object_object_add(relations, rel->name, relation_json(rel));
         }
         json_object_object_add(attributes, "relations", relations);
+        json_object *permissions = json_object_new_object();
+        for (int perm = 0; perm < ORO_ACL_PERMISSION_COUNT; perm++) {
+            json_object_object_add(
+                permissions, oro_acl_permission_name((oro_acl_permission_t)perm),
+                json_object_new_string(oro_acl_level_name(
+                    oro_acl_level(principal, e, (oro_acl_permission_t)perm))));
+        }
+        json_object_object_add(attributes, "permissions", permissions);
         json_object *resource = json_object_new_object();
         json_object_object_add(resource, "type", json_object_new_string("entities"));
         json_object_object_add(resource, "id", json_object_new_string(e->type));

@@ -86,8 +86,12 @@ static int include_path(render_t *rd, record_set_t *set, char *path, int depth)
             apr_hash_set(map, r->name, APR_HASH_KEY_STRING,
                          apr_array_make(p, 4, sizeof(const char *)));
         }
-        apr_array_header_t *pairs = oro_api_rows(
-            rd->req, oro_select_to_many_ids(p, rd->req->dialect, r, owners), 2, &error);
+        /* the ACL: only the related records the caller may view are linked */
+        apr_array_header_t *pairs =
+            oro_api_rows(rd->req,
+                         oro_select_to_many_ids_filtered(p, rd->req->dialect, r, owners,
+                                                         oro_api_acl_filter(rd->req, ORO_ACL_VIEW)),
+                         2, &error);
         if (pairs == NULL) {
             return oro_api_database_error(rd->req, "could not read a to-many relation", error), -1;
         }
@@ -109,7 +113,9 @@ static int include_path(render_t *rd, record_set_t *set, char *path, int depth)
         return 0;
     }
     apr_array_header_t *rows =
-        oro_api_rows(rd->req, oro_select_by_ids(p, rd->req->dialect, r->target, ids),
+        oro_api_rows(rd->req,
+                     oro_select_by_ids_filtered(p, rd->req->dialect, r->target, ids,
+                                                oro_api_acl_filter(rd->req, ORO_ACL_VIEW)),
                      oro_select_columns(p, r->target)->nelts, &error);
     if (rows == NULL) {
         return oro_api_database_error(rd->req, "could not read included records", error), -1;
@@ -210,10 +216,11 @@ int oro_api_list(oro_api_request_t *req)
     const oro_entity_t *entity = req->relation ? req->relation->target : req->entity;
     oro_api_limits_t limits = {10, req->settings->api_max_page_size, entity->unlimited_pages};
     apr_array_header_t *errors = NULL;
-    const oro_api_query_t *q = oro_api_query_parse(p, req->meta, entity, r->args, &limits, &errors);
+    oro_api_query_t *q = oro_api_query_parse(p, req->meta, entity, r->args, &limits, &errors);
     if (q == NULL) {
         return oro_api_send_errors(r, errors);
     }
+    q->filter = oro_api_acl_filter(req, ORO_ACL_VIEW); /* the caller's records only */
     const char *error;
     apr_array_header_t *columns = oro_select_columns(p, entity);
     oro_sql_t *list = req->relation ? oro_select_related(p, req->dialect, q, req->relation, req->id)
@@ -290,8 +297,11 @@ int oro_api_fetch(oro_api_request_t *req, const char *id, const char *const **va
     apr_pool_t *p = req->r->pool;
     const char *error;
     *columns = oro_select_columns(p, req->entity);
-    apr_array_header_t *rows = oro_api_rows(req, oro_select_by_id(p, req->dialect, req->entity, id),
-                                            (*columns)->nelts, &error);
+    /* a record the caller may not view reads as missing (404, docs/security.md) */
+    const oro_select_filter_t *acl = req->acl_bypass ? NULL : oro_api_acl_filter(req, ORO_ACL_VIEW);
+    apr_array_header_t *rows =
+        oro_api_rows(req, oro_select_by_id_filtered(p, req->dialect, req->entity, id, acl),
+                     (*columns)->nelts, &error);
     if (rows == NULL) {
         oro_api_database_error(req, "could not read a record", error);
         return -1;

@@ -129,8 +129,11 @@ static int get_linkage(oro_api_request_t *req)
         apr_array_header_t *owners = apr_array_make(p, 1, sizeof(const char *));
         APR_ARRAY_PUSH(owners, const char *) = req->id;
         const char *error;
-        apr_array_header_t *pairs =
-            oro_api_rows(req, oro_select_to_many_ids(p, req->dialect, relation, owners), 2, &error);
+        apr_array_header_t *pairs = oro_api_rows(
+            req,
+            oro_select_to_many_ids_filtered(p, req->dialect, relation, owners,
+                                            oro_api_acl_filter(req, ORO_ACL_VIEW)),
+            2, &error);
         if (pairs == NULL) {
             return oro_api_database_error(req, "could not read a to-many relation", error);
         }
@@ -401,8 +404,14 @@ static apr_array_header_t *check_targets(oro_api_request_t *req, const apr_array
     if (ids->nelts == 0) {
         return NULL;
     }
-    apr_array_header_t *rows = oro_api_rows(req, oro_select_by_ids(p, req->dialect, target, ids),
-                                            oro_select_columns(p, target)->nelts, db_error);
+    /* records the caller may not view are named as missing; members of a one-to-many are
+     * changed themselves (their inverse column), so those need EDIT */
+    oro_acl_permission_t permission =
+        req->relation->kind == ORO_RELATION_ONE_TO_MANY ? ORO_ACL_EDIT : ORO_ACL_VIEW;
+    apr_array_header_t *rows = oro_api_rows(
+        req,
+        oro_select_by_ids_filtered(p, req->dialect, target, ids, oro_api_acl_filter(req, permission)),
+        oro_select_columns(p, target)->nelts, db_error);
     if (rows == NULL) {
         return NULL;
     }
@@ -631,6 +640,9 @@ static int change_linkage(oro_api_request_t *req)
     if (oro_api_begin(req, &t, &error) != 0) {
         return oro_api_database_error(req, "could not start a transaction", error);
     }
+    /* the ACL: EDIT on the record; changing its owner or organization is ASSIGN */
+    req->acl_permission = !to_many && (relation->flags & ORO_FLAG_SYSTEM) ? ORO_ACL_ASSIGN
+                                                                          : ORO_ACL_EDIT;
     if (!oro_api_lock_current(req, &t)) {
         return OK;
     }
@@ -682,6 +694,15 @@ static int change_linkage(oro_api_request_t *req)
     }
     if (run_statements(req, &t, statements) != 0) {
         return OK;
+    }
+    if (req->acl_permission == ORO_ACL_ASSIGN) { /* the new owner is within ASSIGN's reach */
+        int allowed = oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_ASSIGN, &error);
+        if (allowed <= 0) {
+            return allowed < 0 ? oro_api_statement_failed(&t, "could not check the owner", error)
+                               : (oro_api_end(&t, 1, &error),
+                                  oro_api_acl_forbidden(req, "you may not assign the record to "
+                                                             "that owner or organization"));
+        }
     }
     if (oro_api_end(&t, 0, &error) != 0) {
         return oro_api_statement_failed(&t, "could not commit the change", error);

@@ -90,12 +90,18 @@ int oro_api_end(oro_api_txn_t *t, int rollback, const char **error)
     if (rollback) {
         apr_dbd_transaction_mode_set(t->req->dbd->driver, t->txn, APR_DBD_TRANSACTION_ROLLBACK);
     }
+    else if (t->req->acl_changed) { /* the ACL version moves with the change (api_acl.c) */
+        oro_api_acl_bump(t->req, error);
+    }
     int rc = apr_dbd_transaction_end(t->req->dbd->driver, t->req->r->pool, t->txn);
     t->txn = NULL;
     if (rc != 0 && !rollback) {
         *error = oro_db_one_line(t->req->r->pool,
                                  apr_dbd_error(t->req->dbd->driver, t->req->dbd->handle, rc));
         return -1;
+    }
+    if (!rollback) {
+        oro_api_acl_committed(t->req);
     }
     return 0;
 }
@@ -141,6 +147,9 @@ apr_array_header_t *oro_api_run_checks(oro_api_request_t *req, const oro_write_d
             APR_ARRAY_PUSH(errors, oro_api_error_t) = c->error;
         }
     }
+    if (errors == NULL && req->principal != NULL) {
+        errors = oro_api_acl_check_targets(req, doc, db_error);
+    }
     return errors;
 }
 
@@ -167,12 +176,33 @@ int oro_api_lock_current(oro_api_request_t *req, oro_api_txn_t *t)
 {
     apr_pool_t *p = req->r->pool;
     const char *error;
-    oro_sql_t *q = oro_select_by_id(p, req->dialect, req->entity, req->id);
+    /* the ACL: only a record the caller may change (EDIT, DELETE, ASSIGN) is locked; one
+     * it may view but not change is 403, one it may not view 404 (docs/security.md) */
+    oro_acl_permission_t permission =
+        req->acl_permission != ORO_ACL_VIEW ? (oro_acl_permission_t)req->acl_permission : ORO_ACL_EDIT;
+    oro_sql_t *q = oro_select_by_id_filtered(p, req->dialect, req->entity, req->id,
+                                             oro_api_acl_filter(req, permission));
     oro_sql_t locked = {apr_pstrcat(p, q->sql, " FOR UPDATE", NULL), q->params};
     apr_array_header_t *columns = oro_select_columns(p, req->entity);
     apr_array_header_t *rows = oro_api_rows(req, &locked, columns->nelts, &error);
     if (rows == NULL) {
         oro_api_statement_failed(t, "could not read the record", error);
+        return 0;
+    }
+    int visible = rows->nelts == 0 && req->principal != NULL
+                      ? oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_VIEW, &error)
+                      : 0;
+    if (visible != 0) {
+        if (visible < 0) {
+            oro_api_statement_failed(t, "could not read the record", error);
+            return 0;
+        }
+        oro_api_end(t, 1, &error);
+        oro_api_acl_forbidden(req, apr_psprintf(p, "you may not %s %s \"%s\"",
+                                                permission == ORO_ACL_DELETE   ? "delete"
+                                                : permission == ORO_ACL_ASSIGN ? "reassign"
+                                                                               : "change",
+                                                req->entity->type, req->id));
         return 0;
     }
     if (rows->nelts == 0) {
@@ -202,9 +232,11 @@ static int send_saved(oro_api_request_t *req, int status, const char *id)
 {
     const char *const *values;
     apr_array_header_t *columns;
+    req->acl_bypass = 1; /* the caller's own write is answered even if it may not view it */
     if (oro_api_fetch(req, id, &values, &columns) != 0) {
         return OK;
     }
+    req->acl_bypass = 0;
     if (values == NULL) {
         return oro_api_database_error(req, "could not read the saved record", "it is gone");
     }
@@ -240,8 +272,12 @@ int oro_api_create(oro_api_request_t *req)
     apr_pool_t *p = r->pool;
     const char *error;
     apr_array_header_t *errors;
+    if (oro_api_acl_level(req, req->entity, ORO_ACL_CREATE) == ORO_ACL_NONE) {
+        return oro_api_acl_forbidden(
+            req, apr_psprintf(p, "you may not create %s", req->entity->type));
+    }
     oro_write_doc_t *doc = read_document(req, NULL);
-    if (doc == NULL) {
+    if (doc == NULL || oro_api_acl_defaults(req, doc) != 0) {
         return OK;
     }
     oro_api_txn_t t;
@@ -283,6 +319,14 @@ int oro_api_create(oro_api_request_t *req)
     if (replace_to_many(req, &t, doc, id) != 0) {
         return OK;
     }
+    /* the ACL: the new record's owner and organization are within CREATE's reach */
+    int allowed = oro_api_acl_record_allowed(req, req->entity, id, ORO_ACL_CREATE, &error);
+    if (allowed <= 0) {
+        return allowed < 0 ? oro_api_statement_failed(&t, "could not check the record", error)
+                           : (oro_api_end(&t, 1, &error),
+                              oro_api_acl_forbidden(req, "you may not create a record with that "
+                                                         "owner or organization"));
+    }
     if (oro_api_end(&t, 0, &error) != 0) {
         return oro_api_statement_failed(&t, "could not commit the record", error);
     }
@@ -303,8 +347,17 @@ int oro_api_update(oro_api_request_t *req)
     if (oro_api_begin(req, &t, &error) != 0) {
         return oro_api_database_error(req, "could not start a transaction", error);
     }
+    int assign = oro_api_acl_changes_owner(doc);
     if (!oro_api_lock_current(req, &t)) {
         return OK;
+    }
+    if (assign) { /* the ACL: ASSIGN on the record before and after the change */
+        int allowed = oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_ASSIGN, &error);
+        if (allowed <= 0) {
+            return allowed < 0 ? oro_api_statement_failed(&t, "could not check the record", error)
+                               : (oro_api_end(&t, 1, &error),
+                                  oro_api_acl_forbidden(req, "you may not reassign this record"));
+        }
     }
     errors = oro_api_run_checks(req, doc, req->id, &error);
     if (error != NULL) {
@@ -321,6 +374,15 @@ int oro_api_update(oro_api_request_t *req)
     if (replace_to_many(req, &t, doc, req->id) != 0) {
         return OK;
     }
+    int allowed = assign ? oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_ASSIGN,
+                                                      &error)
+                         : 1;
+    if (allowed <= 0) {
+        return allowed < 0 ? oro_api_statement_failed(&t, "could not check the record", error)
+                           : (oro_api_end(&t, 1, &error),
+                              oro_api_acl_forbidden(req, "you may not assign the record to that "
+                                                         "owner or organization"));
+    }
     if (oro_api_end(&t, 0, &error) != 0) {
         return oro_api_statement_failed(&t, "could not commit the change", error);
     }
@@ -334,6 +396,7 @@ int oro_api_delete(oro_api_request_t *req)
     if (oro_api_begin(req, &t, &error) != 0) {
         return oro_api_database_error(req, "could not start a transaction", error);
     }
+    req->acl_permission = ORO_ACL_DELETE;
     if (!oro_api_lock_current(req, &t)) {
         return OK;
     }

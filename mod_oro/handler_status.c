@@ -5,6 +5,7 @@
  * keep 200: a load balancer must not take healthy web nodes out of rotation because
  * the queue daemons are down (docs/decisions.md). */
 #include "mod_oro.h"
+#include "auth.h"
 
 #include <apr_strings.h>
 #include <apr_version.h>
@@ -155,6 +156,14 @@ int oro_handle_system_status(request_rec *r)
     json_object_object_add(versions, "jsonC", json_object_new_string(json_c_version()));
     json_object_object_add(doc, "versions", versions);
 
+    const oro_principal_t *caller = oro_auth_principal(r);
+    if (settings->authentication && (caller == NULL || !caller->is_administrator)) {
+        /* load balancers see the state; the details (versions, database) are for
+         * administrators */
+        json_object_put(doc);
+        doc = json_object_new_object();
+        json_object_object_add(doc, "status", json_object_new_string(state));
+    }
     const char *body = apr_pstrdup(r->pool, oro_json_text(doc));
     json_object_put(doc);
     if (!healthy) {

@@ -1,5 +1,6 @@
 /* mod_oro/mod_oro.c — the module: directives, configuration, hooks, routing. */
 #include "mod_oro.h"
+#include "auth.h"
 
 #include <apr_optional.h>
 #include <apr_strings.h>
@@ -52,6 +53,19 @@ static const command_rec oro_commands[] = {
     ORO_DIRECTIVE("OroConsumerLog", "log file of oro-consumer"),
     ORO_DIRECTIVE("OroApiMaxPageSize", "largest page[size] the API accepts"),
     ORO_DIRECTIVE("OroApiBulkDeleteLimit", "most records one bulk DELETE may remove"),
+    ORO_DIRECTIVE("OroAuthentication", "on (default) or off: off serves the API unauthenticated"),
+    ORO_DIRECTIVE("OroWsseLifetime", "seconds a WSSE token is valid after its Created time"),
+    ORO_DIRECTIVE("OroWsseClockSkew", "seconds a WSSE Created time may lie in the future"),
+    ORO_DIRECTIVE("OroAuthCacheSeconds", "seconds a user's credentials stay cached"),
+    ORO_DIRECTIVE("OroPasswordMinLength", "shortest password accepted"),
+    ORO_DIRECTIVE("OroOAuthTokenLifetime", "seconds an OAuth2 access token is valid"),
+    ORO_DIRECTIVE("OroOAuthRefreshLifetime", "seconds an OAuth2 refresh token is valid"),
+    ORO_DIRECTIVE("OroSessionIdleTimeout", "seconds of inactivity that end a browser session"),
+    ORO_DIRECTIVE("OroSessionLifetime", "seconds after login that end a browser session"),
+    ORO_DIRECTIVE("OroLoginMaxAttempts", "failed logins of one user before it is throttled"),
+    ORO_DIRECTIVE("OroLoginMaxAttemptsPerAddress",
+                  "failed logins from one address before throttling"),
+    ORO_DIRECTIVE("OroLoginLockSeconds", "seconds failed logins are counted and a throttle lasts"),
     {NULL}};
 
 /* Validates every server's merged settings once the whole configuration is read;
@@ -94,6 +108,10 @@ static int oro_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptem
             return HTTP_INTERNAL_SERVER_ERROR;
         }
     }
+    int rc = oro_auth_post_config(pconf, ptemp, s);
+    if (rc != OK) {
+        return rc;
+    }
     ap_add_version_component(pconf, "mod_oro/" ORO_VERSION);
     return OK;
 }
@@ -117,9 +135,17 @@ static int oro_handler(request_rec *r)
     if (r->handler == NULL || strcmp(r->handler, "oro") != 0) {
         return DECLINED;
     }
+    int rc = oro_auth_endpoint(r);
+    if (rc != DECLINED) {
+        return OK; /* /oauth2-token, /login, /logout: answered */
+    }
     const char *path = r->uri;
     if (strncmp(path, "/api", 4) == 0) {
         path += 4;
+    }
+    /* every route needs a caller but the status, whose details need an administrator */
+    if (oro_auth_request(r, path == r->uri || strcmp(path, "/system/status") != 0) != OK) {
+        return OK;
     }
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
         if (strcmp(path, routes[i].path) == 0) {
@@ -140,7 +166,9 @@ static int oro_handler(request_rec *r)
  * the API's JSON answer. */
 static int is_api_uri(const request_rec *r)
 {
-    return r->uri && strncmp(r->uri, "/api", 4) == 0 && (r->uri[4] == '/' || r->uri[4] == '\0');
+    return r->uri &&
+           ((strncmp(r->uri, "/api", 4) == 0 && (r->uri[4] == '/' || r->uri[4] == '\0')) ||
+            oro_auth_is_endpoint(r->uri));
 }
 
 static int oro_translate_name(request_rec *r)
@@ -157,13 +185,26 @@ static int oro_map_to_storage(request_rec *r)
     return is_api_uri(r) ? OK : DECLINED;
 }
 
+static int oro_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    return oro_auth_pre_config(pconf, plog, ptemp);
+}
+
+static void oro_child_init(apr_pool_t *p, server_rec *s)
+{
+    oro_auth_child_init(p, s);
+}
+
 static void oro_register_hooks(apr_pool_t *p)
 {
+    ap_hook_pre_config(oro_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(oro_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_translate_name(oro_translate_name, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_map_to_storage(oro_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     static const char *const after_dbd[] = {"mod_dbd.c", NULL};
     ap_hook_post_config(oro_post_config, after_dbd, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(oro_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    oro_api_acl_register_hooks(p);
 }
 
 AP_DECLARE_MODULE(oro) = {

@@ -58,6 +58,8 @@ int oro_handle_metadata(request_rec *r);
 /* /api/doc/openapi.json and /api/doc (api_doc.c). */
 int oro_handle_openapi(request_rec *r);
 int oro_handle_api_doc_page(request_rec *r);
+/* The ACL's hooks (child_init: the per-process cache; mod_oro/api_acl.c). */
+void oro_api_acl_register_hooks(apr_pool_t *p);
 /* /api/{type}[/{id}]: path is the part after "/api". */
 int oro_api_dispatch(request_rec *r, const char *path);
 

@@ -12,12 +12,21 @@
 
 #define DEFAULT_CONFIG "/etc/apache2/apache2.conf"
 
+/* one command per line keeps additions mergeable */
+/* clang-format off */
 static const oroctl_command_t *const commands[] = {
     &oroctl_config_check_command,
     &oroctl_demo_load_command,
     &oroctl_schema_status_command,
     &oroctl_schema_update_command,
+    &oroctl_user_create_command,
+    &oroctl_user_disable_command,
+    &oroctl_user_password_command,
+    &oroctl_apikey_generate_command,
+    &oroctl_oauth_client_create_command,
+    &oroctl_oauth_token_revoke_command,
 };
+/* clang-format on */
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 int oroctl_fail(int code, const char *fmt, ...)
@@ -50,7 +59,7 @@ static void print_help(FILE *out)
                  "\n"
                  "commands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++) {
-        fprintf(out, "  %-16s %s\n", commands[i]->name, commands[i]->summary);
+        fprintf(out, "  %-19s %s\n", commands[i]->name, commands[i]->summary);
     }
     fprintf(out, "\n"
                  "exit codes:\n"

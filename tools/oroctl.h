@@ -33,6 +33,12 @@ extern const oroctl_command_t oroctl_schema_update_command;
 extern const oroctl_command_t oroctl_schema_status_command;
 extern const oroctl_command_t oroctl_config_check_command;
 extern const oroctl_command_t oroctl_demo_load_command;
+extern const oroctl_command_t oroctl_user_create_command;
+extern const oroctl_command_t oroctl_user_disable_command;
+extern const oroctl_command_t oroctl_user_password_command;
+extern const oroctl_command_t oroctl_apikey_generate_command;
+extern const oroctl_command_t oroctl_oauth_client_create_command;
+extern const oroctl_command_t oroctl_oauth_token_revoke_command;
 
 /* The entity metadata of OroEntityConfig (loaded with the settings); NULL after
  * printing an error when the configuration has no OroEntityConfig. */

@@ -124,9 +124,11 @@ static int create_requires_field(const oro_field_t *f)
     return (f->flags & ORO_FLAG_REQUIRED) && f->default_value == NULL && !is_readonly(f->flags);
 }
 
+/* owner and organization (system relations) default to the caller's */
 static int create_requires_relation(const oro_relation_t *r)
 {
-    return r->kind == ORO_RELATION_MANY_TO_ONE && r->required && !(r->flags & ORO_FLAG_READONLY);
+    return r->kind == ORO_RELATION_MANY_TO_ONE && r->required &&
+           !(r->flags & (ORO_FLAG_READONLY | ORO_FLAG_SYSTEM));
 }
 
 /* <type>Attributes (with_required: the fields a create must give, as "required") or

@@ -61,6 +61,16 @@ typedef struct {
     int descending;
 } oro_sort_t;
 
+/* A condition a statement's caller adds to the records it reads (the ACL's): add appends
+ * SQL restricting the rows of entity's table under alias to b, with its parameters, or
+ * appends nothing when they are not restricted. See lib/api/select.c. */
+struct oro_sqlbuf;
+typedef struct {
+    void (*add)(struct oro_sqlbuf *b, const oro_entity_t *entity, const char *alias,
+                const void *baton);
+    const void *baton;
+} oro_select_filter_t;
+
 typedef struct {
     const oro_entity_t *entity;
     apr_array_header_t *filters; /* of oro_filter_t */
@@ -70,6 +80,7 @@ typedef struct {
     apr_array_header_t *include; /* of const char * paths ("account.owner"), ≤ 3 deep */
     apr_hash_t *fields;          /* type -> apr_hash_t set of names (sparse fieldsets) */
     int meta_title;              /* meta=title */
+    const oro_select_filter_t *filter; /* AND-ed to the WHERE of its statements, or NULL */
 } oro_api_query_t;
 
 typedef struct {

@@ -17,6 +17,8 @@
 /* The main table's alias, and the alias of the table of an EXISTS sub-query. */
 #define MAIN_ALIAS "t"
 #define SUB_ALIAS "r"
+/* The alias of a sub-query that applies a caller's filter to a relation's target. */
+#define FILTER_ALIAS "f"
 
 apr_array_header_t *oro_select_columns(apr_pool_t *p, const oro_entity_t *entity)
 {
@@ -53,6 +55,32 @@ static void add_column(oro_sqlbuf_t *b, const char *alias, const char *column)
     oro_sqlbuf_add(b, alias);
     oro_sqlbuf_add(b, ".");
     oro_sqlbuf_name(b, column);
+}
+
+/* The caller's extra condition on alias's records of entity: lead (" WHERE ", " AND ")
+ * and the condition in parentheses, or nothing when the filter restricts nothing.
+ * Returns whether it added something. The condition is built on its own buffer first
+ * so that an empty one leaves no trace; its parameters follow b's in marker order. */
+static int add_extra(oro_sqlbuf_t *b, const oro_select_filter_t *filter,
+                     const oro_entity_t *entity, const char *alias, const char *lead)
+{
+    if (filter == NULL || filter->add == NULL) {
+        return 0;
+    }
+    oro_sqlbuf_t c;
+    oro_sqlbuf_init(&c, b->pool, b->dialect);
+    filter->add(&c, entity, alias, filter->baton);
+    if (c.len == 0) {
+        return 0;
+    }
+    oro_sqlbuf_add(b, lead);
+    oro_sqlbuf_add(b, "(");
+    oro_sqlbuf_add(b, c.text);
+    oro_sqlbuf_add(b, ")");
+    for (int i = 0; i < c.params->nelts; i++) {
+        APR_ARRAY_PUSH(b->params, const char *) = APR_ARRAY_IDX(c.params, i, const char *);
+    }
+    return 1;
 }
 
 static void add_select_from(oro_sqlbuf_t *b, const oro_entity_t *entity)
@@ -321,6 +349,7 @@ static void add_where(oro_sqlbuf_t *b, const oro_api_query_t *query, const oro_r
         oro_sqlbuf_add(b, n++ == 0 ? " WHERE " : " AND ");
         add_filter(b, query->entity, &APR_ARRAY_IDX(query->filters, i, oro_filter_t));
     }
+    add_extra(b, query->filter, query->entity, MAIN_ALIAS, n == 0 ? " WHERE " : " AND ");
 }
 
 /* One ORDER BY key. PostgreSQL puts NULLs last ascending and first descending; MariaDB
@@ -427,6 +456,13 @@ oro_sql_t *oro_select_related_count(apr_pool_t *p, oro_dialect_t dialect,
 oro_sql_t *oro_select_by_id(apr_pool_t *p, oro_dialect_t dialect, const oro_entity_t *entity,
                             const char *id)
 {
+    return oro_select_by_id_filtered(p, dialect, entity, id, NULL);
+}
+
+oro_sql_t *oro_select_by_id_filtered(apr_pool_t *p, oro_dialect_t dialect,
+                                     const oro_entity_t *entity, const char *id,
+                                     const oro_select_filter_t *filter)
+{
     oro_sqlbuf_t b;
     oro_sqlbuf_init(&b, p, dialect);
     add_select_from(&b, entity);
@@ -434,12 +470,36 @@ oro_sql_t *oro_select_by_id(apr_pool_t *p, oro_dialect_t dialect, const oro_enti
     add_column(&b, MAIN_ALIAS, oro_sql_id_column(entity));
     oro_sqlbuf_add(&b, " = ");
     oro_sqlbuf_param(&b, id);
+    add_extra(&b, filter, entity, MAIN_ALIAS, " AND ");
+    return oro_sqlbuf_finish(&b);
+}
+
+oro_sql_t *oro_select_count_by_id(apr_pool_t *p, oro_dialect_t dialect,
+                                  const oro_entity_t *entity, const char *id,
+                                  const oro_select_filter_t *filter)
+{
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, p, dialect);
+    oro_sqlbuf_add(&b, "SELECT COUNT(*) FROM ");
+    oro_sqlbuf_name(&b, entity->table);
+    oro_sqlbuf_add(&b, " " MAIN_ALIAS " WHERE ");
+    add_column(&b, MAIN_ALIAS, oro_sql_id_column(entity));
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, id);
+    add_extra(&b, filter, entity, MAIN_ALIAS, " AND ");
     return oro_sqlbuf_finish(&b);
 }
 
 /* An empty ids array gives a statement that returns no rows ("IN ()" is not SQL). */
 oro_sql_t *oro_select_by_ids(apr_pool_t *p, oro_dialect_t dialect, const oro_entity_t *entity,
                              const apr_array_header_t *ids)
+{
+    return oro_select_by_ids_filtered(p, dialect, entity, ids, NULL);
+}
+
+oro_sql_t *oro_select_by_ids_filtered(apr_pool_t *p, oro_dialect_t dialect,
+                                      const oro_entity_t *entity, const apr_array_header_t *ids,
+                                      const oro_select_filter_t *filter)
 {
     oro_sqlbuf_t b;
     oro_sqlbuf_init(&b, p, dialect);
@@ -452,6 +512,7 @@ oro_sql_t *oro_select_by_ids(apr_pool_t *p, oro_dialect_t dialect, const oro_ent
         add_column(&b, MAIN_ALIAS, oro_sql_id_column(entity));
         oro_sqlbuf_add(&b, " IN ");
         oro_sqlbuf_param_list(&b, ids);
+        add_extra(&b, filter, entity, MAIN_ALIAS, " AND ");
     }
     oro_sqlbuf_add(&b, " ORDER BY ");
     add_column(&b, MAIN_ALIAS, oro_sql_id_column(entity));
@@ -462,6 +523,17 @@ oro_sql_t *oro_select_by_ids(apr_pool_t *p, oro_dialect_t dialect, const oro_ent
  * array gives a statement that returns no rows. */
 oro_sql_t *oro_select_to_many_ids(apr_pool_t *p, oro_dialect_t dialect,
                                   const oro_relation_t *relation, const apr_array_header_t *ids)
+{
+    return oro_select_to_many_ids_filtered(p, dialect, relation, ids, NULL);
+}
+
+/* The filter applies to the related records: on a one-to-many the rows read are theirs
+ * (alias r); on a many-to-many the related id must be one of the target's records that
+ * pass it (a sub-query on the target under alias f). */
+oro_sql_t *oro_select_to_many_ids_filtered(apr_pool_t *p, oro_dialect_t dialect,
+                                           const oro_relation_t *relation,
+                                           const apr_array_header_t *ids,
+                                           const oro_select_filter_t *filter)
 {
     const char *table, *owner_column, *related_column;
     if (relation->kind == ORO_RELATION_ONE_TO_MANY) {
@@ -497,6 +569,28 @@ oro_sql_t *oro_select_to_many_ids(apr_pool_t *p, oro_dialect_t dialect,
         add_column(&b, SUB_ALIAS, owner_column);
         oro_sqlbuf_add(&b, " IN ");
         oro_sqlbuf_param_list(&b, ids);
+        if (relation->kind == ORO_RELATION_ONE_TO_MANY) {
+            add_extra(&b, filter, relation->target, SUB_ALIAS, " AND ");
+        }
+        else {
+            oro_sqlbuf_t c;
+            oro_sqlbuf_init(&c, p, dialect);
+            if (add_extra(&c, filter, relation->target, FILTER_ALIAS, " WHERE ")) {
+                oro_sqlbuf_add(&b, " AND ");
+                add_column(&b, SUB_ALIAS, related_column);
+                oro_sqlbuf_add(&b, " IN (SELECT " FILTER_ALIAS ".");
+                oro_sqlbuf_name(&b, oro_sql_id_column(relation->target));
+                oro_sqlbuf_add(&b, " FROM ");
+                oro_sqlbuf_name(&b, relation->target->table);
+                oro_sqlbuf_add(&b, " " FILTER_ALIAS);
+                oro_sqlbuf_add(&b, c.text);
+                oro_sqlbuf_add(&b, ")");
+                for (int i = 0; i < c.params->nelts; i++) {
+                    APR_ARRAY_PUSH(b.params, const char *) =
+                        APR_ARRAY_IDX(c.params, i, const char *);
+                }
+            }
+        }
     }
     oro_sqlbuf_add(&b, " ORDER BY ");
     add_column(&b, SUB_ALIAS, owner_column);

@@ -49,6 +49,24 @@ oro_sql_t *oro_select_related_count(apr_pool_t *p, oro_dialect_t dialect,
                                     const oro_api_query_t *query, const oro_relation_t *relation,
                                     const char *owner_id);
 
+/* The same with an extra condition on the records (NULL: none; see oro_select_filter_t):
+ * by id and by ids on the entity's records; to-many ids on the related records. */
+oro_sql_t *oro_select_by_id_filtered(apr_pool_t *p, oro_dialect_t dialect,
+                                     const oro_entity_t *entity, const char *id,
+                                     const oro_select_filter_t *filter);
+oro_sql_t *oro_select_by_ids_filtered(apr_pool_t *p, oro_dialect_t dialect,
+                                      const oro_entity_t *entity, const apr_array_header_t *ids,
+                                      const oro_select_filter_t *filter);
+oro_sql_t *oro_select_to_many_ids_filtered(apr_pool_t *p, oro_dialect_t dialect,
+                                           const oro_relation_t *relation,
+                                           const apr_array_header_t *ids,
+                                           const oro_select_filter_t *filter);
+/* SELECT COUNT(*) of entity's record id restricted by filter: 1 when the filter lets it
+ * through (and it exists), else 0. */
+oro_sql_t *oro_select_count_by_id(apr_pool_t *p, oro_dialect_t dialect,
+                                  const oro_entity_t *entity, const char *id,
+                                  const oro_select_filter_t *filter);
+
 /* One record by id. */
 oro_sql_t *oro_select_by_id(apr_pool_t *p, oro_dialect_t dialect, const oro_entity_t *entity,
                             const char *id);

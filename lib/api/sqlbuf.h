@@ -5,7 +5,7 @@
 
 #include "api/select.h"
 
-typedef struct {
+typedef struct oro_sqlbuf {
     apr_pool_t *pool;
     oro_dialect_t dialect;
     char *text; /* NUL-terminated */

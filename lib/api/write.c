@@ -719,7 +719,10 @@ static void check_required(parse_t *ps)
     }
     for (int i = 0; i < e->relations->nelts; i++) {
         const oro_relation_t *r = APR_ARRAY_IDX(e->relations, i, const oro_relation_t *);
-        if (r->kind != ORO_RELATION_MANY_TO_ONE || !r->required || (r->flags & ORO_FLAG_READONLY) ||
+        /* owner and organization (system relations) default to the caller's (the API
+         * fills them in, mod_oro/api_acl.c) */
+        if (r->kind != ORO_RELATION_MANY_TO_ONE || !r->required ||
+            (r->flags & (ORO_FLAG_READONLY | ORO_FLAG_SYSTEM)) ||
             apr_hash_get(ps->seen, r->name, APR_HASH_KEY_STRING) != NULL) {
             continue;
         }

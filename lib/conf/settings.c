@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-typedef enum { KIND_PATH, KIND_STRING, KIND_INT, KIND_TRANSPORT, KIND_URL } kind_t;
+typedef enum { KIND_PATH, KIND_STRING, KIND_INT, KIND_TRANSPORT, KIND_URL, KIND_FLAG } kind_t;
 
 typedef struct {
     const char *name;
@@ -39,6 +39,18 @@ static const directive_t directives[] = {
     {"OroConsumerLog", KIND_PATH, FIELD(consumer_log), 0, 0},
     {"OroApiMaxPageSize", KIND_INT, FIELD(api_max_page_size), 1, 10000},
     {"OroApiBulkDeleteLimit", KIND_INT, FIELD(api_bulk_delete_limit), 1, 100000},
+    {"OroAuthentication", KIND_FLAG, FIELD(authentication), 0, 1},
+    {"OroWsseLifetime", KIND_INT, FIELD(wsse_lifetime), 10, 86400},
+    {"OroWsseClockSkew", KIND_INT, FIELD(wsse_clock_skew), 0, 3600},
+    {"OroAuthCacheSeconds", KIND_INT, FIELD(auth_cache_seconds), 0, 3600},
+    {"OroPasswordMinLength", KIND_INT, FIELD(password_min_length), 6, 72},
+    {"OroOAuthTokenLifetime", KIND_INT, FIELD(oauth_token_lifetime), 60, 86400},
+    {"OroOAuthRefreshLifetime", KIND_INT, FIELD(oauth_refresh_lifetime), 60, 31536000},
+    {"OroSessionIdleTimeout", KIND_INT, FIELD(session_idle_timeout), 60, 86400},
+    {"OroSessionLifetime", KIND_INT, FIELD(session_lifetime), 60, 2592000},
+    {"OroLoginMaxAttempts", KIND_INT, FIELD(login_max_attempts), 1, 1000},
+    {"OroLoginMaxAttemptsPerAddress", KIND_INT, FIELD(login_max_per_address), 1, 100000},
+    {"OroLoginLockSeconds", KIND_INT, FIELD(login_lock_seconds), 1, 86400},
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -52,6 +64,18 @@ void oro_settings_init(oro_settings_t *s)
     s->consumer_workers = ORO_UNSET_INT;
     s->api_max_page_size = ORO_UNSET_INT;
     s->api_bulk_delete_limit = ORO_UNSET_INT;
+    s->authentication = ORO_UNSET_INT;
+    s->wsse_lifetime = ORO_UNSET_INT;
+    s->wsse_clock_skew = ORO_UNSET_INT;
+    s->auth_cache_seconds = ORO_UNSET_INT;
+    s->password_min_length = ORO_UNSET_INT;
+    s->oauth_token_lifetime = ORO_UNSET_INT;
+    s->oauth_refresh_lifetime = ORO_UNSET_INT;
+    s->session_idle_timeout = ORO_UNSET_INT;
+    s->session_lifetime = ORO_UNSET_INT;
+    s->login_max_attempts = ORO_UNSET_INT;
+    s->login_max_per_address = ORO_UNSET_INT;
+    s->login_lock_seconds = ORO_UNSET_INT;
 }
 
 void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
@@ -62,7 +86,7 @@ void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
         char *o = (char *)out + d->offset;
         const char *pa = (const char *)parent + d->offset;
         const char *ch = (const char *)child + d->offset;
-        if (d->kind == KIND_INT || d->kind == KIND_TRANSPORT) {
+        if (d->kind == KIND_INT || d->kind == KIND_TRANSPORT || d->kind == KIND_FLAG) {
             int cv = *(const int *)ch;
             *(int *)o = cv != ORO_UNSET_INT ? cv : *(const int *)pa;
         }
@@ -92,6 +116,39 @@ void oro_settings_apply_defaults(oro_settings_t *s)
     }
     if (s->api_bulk_delete_limit == ORO_UNSET_INT) {
         s->api_bulk_delete_limit = ORO_DEFAULT_API_BULK_DELETE_LIMIT;
+    }
+    if (s->authentication == ORO_UNSET_INT) {
+        s->authentication = 1;
+    }
+    if (s->wsse_lifetime == ORO_UNSET_INT) {
+        s->wsse_lifetime = ORO_DEFAULT_WSSE_LIFETIME;
+    }
+    if (s->wsse_clock_skew == ORO_UNSET_INT) {
+        s->wsse_clock_skew = ORO_DEFAULT_WSSE_CLOCK_SKEW;
+    }
+    if (s->auth_cache_seconds == ORO_UNSET_INT) {
+        s->auth_cache_seconds = ORO_DEFAULT_AUTH_CACHE_SECONDS;
+    }
+    if (s->password_min_length == ORO_UNSET_INT) {
+        s->password_min_length = ORO_DEFAULT_PASSWORD_MIN_LENGTH;
+    }
+    static const struct {
+        size_t offset;
+        int value;
+    } auth_defaults[] = {
+        {FIELD(oauth_token_lifetime), ORO_DEFAULT_OAUTH_TOKEN_LIFETIME},
+        {FIELD(oauth_refresh_lifetime), ORO_DEFAULT_OAUTH_REFRESH_LIFETIME},
+        {FIELD(session_idle_timeout), ORO_DEFAULT_SESSION_IDLE_TIMEOUT},
+        {FIELD(session_lifetime), ORO_DEFAULT_SESSION_LIFETIME},
+        {FIELD(login_max_attempts), ORO_DEFAULT_LOGIN_MAX_ATTEMPTS},
+        {FIELD(login_max_per_address), ORO_DEFAULT_LOGIN_MAX_PER_ADDRESS},
+        {FIELD(login_lock_seconds), ORO_DEFAULT_LOGIN_LOCK_SECONDS},
+    };
+    for (size_t i = 0; i < sizeof auth_defaults / sizeof auth_defaults[0]; i++) {
+        int *field = (int *)((char *)s + auth_defaults[i].offset);
+        if (*field == ORO_UNSET_INT) {
+            *field = auth_defaults[i].value;
+        }
     }
 }
 
@@ -183,6 +240,17 @@ const char *oro_settings_set(apr_pool_t *p, oro_settings_t *s, const char *name,
         }
         else {
             return apr_psprintf(p, "%s: unknown transport \"%s\" (use dbal or amqp)", d->name, arg);
+        }
+        return NULL;
+    case KIND_FLAG:
+        if (strcasecmp(arg, "on") == 0) {
+            *(int *)field = 1;
+        }
+        else if (strcasecmp(arg, "off") == 0) {
+            *(int *)field = 0;
+        }
+        else {
+            return apr_psprintf(p, "%s: \"%s\" is neither on nor off", d->name, arg);
         }
         return NULL;
     case KIND_URL: {

@@ -27,6 +27,19 @@ typedef struct {
     const char *consumer_log;     /* OroConsumerLog FILE */
     int api_max_page_size;        /* OroApiMaxPageSize N */
     int api_bulk_delete_limit;    /* OroApiBulkDeleteLimit N */
+    /* Authentication (mod_oro/auth*.c, docs/security.md) */
+    int authentication;         /* OroAuthentication on|off (1|0) */
+    int wsse_lifetime;          /* OroWsseLifetime SECONDS */
+    int wsse_clock_skew;        /* OroWsseClockSkew SECONDS */
+    int auth_cache_seconds;     /* OroAuthCacheSeconds SECONDS */
+    int password_min_length;    /* OroPasswordMinLength N */
+    int oauth_token_lifetime;   /* OroOAuthTokenLifetime SECONDS */
+    int oauth_refresh_lifetime; /* OroOAuthRefreshLifetime SECONDS */
+    int session_idle_timeout;   /* OroSessionIdleTimeout SECONDS */
+    int session_lifetime;       /* OroSessionLifetime SECONDS */
+    int login_max_attempts;     /* OroLoginMaxAttempts N (per user) */
+    int login_max_per_address;  /* OroLoginMaxAttemptsPerAddress N */
+    int login_lock_seconds;     /* OroLoginLockSeconds SECONDS */
     /* The entity definitions of OroEntityConfig: loaded by oro_settings_load (daemons,
      * oroctl) and by mod_oro's post_config; NULL without OroEntityConfig. */
     const struct oro_meta *meta;
@@ -38,6 +51,17 @@ typedef struct {
 #define ORO_DEFAULT_CONSUMER_WORKERS 2
 #define ORO_DEFAULT_API_MAX_PAGE_SIZE 100
 #define ORO_DEFAULT_API_BULK_DELETE_LIMIT 100
+#define ORO_DEFAULT_WSSE_LIFETIME 3600
+#define ORO_DEFAULT_WSSE_CLOCK_SKEW 300
+#define ORO_DEFAULT_AUTH_CACHE_SECONDS 10
+#define ORO_DEFAULT_PASSWORD_MIN_LENGTH 8
+#define ORO_DEFAULT_OAUTH_TOKEN_LIFETIME 3600
+#define ORO_DEFAULT_OAUTH_REFRESH_LIFETIME 1209600
+#define ORO_DEFAULT_SESSION_IDLE_TIMEOUT 1800
+#define ORO_DEFAULT_SESSION_LIFETIME 43200
+#define ORO_DEFAULT_LOGIN_MAX_ATTEMPTS 5
+#define ORO_DEFAULT_LOGIN_MAX_PER_ADDRESS 50
+#define ORO_DEFAULT_LOGIN_LOCK_SECONDS 60
 
 /* Sets every field to unset (NULL / ORO_UNSET_INT). */
 void oro_settings_init(oro_settings_t *s);

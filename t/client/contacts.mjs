@@ -4,12 +4,18 @@
 // Run by t/integration/085-jsonapi-client.t. Prints one JSON line per step,
 // {"step", "ok", "detail"}, and exits non-zero when any step fails.
 //
-// Environment: API_BASE (e.g. http://127.0.0.1:18081/api), OWNER_ID, ORG_ID (the owner
+// Authentication as kitsu's README shows: the constructor's headers option carries
+// Authorization, and a request interceptor (api.interceptors) adds a fresh Oro WSSE
+// X-WSSE header to each request (a WSSE nonce is accepted once).
+//
+// Environment: API_USER, API_KEY (WSSE credentials),
+// API_BASE (e.g. http://127.0.0.1:18081/api), OWNER_ID, ORG_ID (the owner
 // and organization of the created contact), LAST_NAME (the lastName to filter on: more
 // than 5 contacts have it, and one of the first 5 by id has an account).
 import Kitsu from 'kitsu'
+import { createHash, randomBytes } from 'node:crypto'
 
-const { API_BASE, OWNER_ID, ORG_ID, LAST_NAME } = process.env
+const { API_BASE, OWNER_ID, ORG_ID, LAST_NAME, API_USER, API_KEY } = process.env
 let failed = false
 
 function report (step, ok, detail) {
@@ -35,12 +41,28 @@ async function step (name, fn) {
   }
 }
 
-if (!API_BASE || !OWNER_ID || !ORG_ID || !LAST_NAME) {
-  report('env', false, 'API_BASE, OWNER_ID, ORG_ID and LAST_NAME must be set')
+if (!API_BASE || !OWNER_ID || !ORG_ID || !LAST_NAME || !API_USER || !API_KEY) {
+  report('env', false, 'API_BASE, OWNER_ID, ORG_ID, LAST_NAME, API_USER and API_KEY must be set')
   process.exit(1)
 }
 
-const api = new Kitsu({ baseURL: API_BASE })
+// Oro's WSSE: digest = base64(sha1(base64_decode(nonce) . created . apiKey)).
+function wsse () {
+  const nonce = randomBytes(16)
+  const created = new Date().toISOString()
+  const digest = createHash('sha1').update(nonce).update(created).update(API_KEY).digest('base64')
+  return `UsernameToken Username="${API_USER}", PasswordDigest="${digest}", ` +
+    `Nonce="${nonce.toString('base64')}", Created="${created}"`
+}
+
+const api = new Kitsu({
+  baseURL: API_BASE,
+  headers: { Authorization: 'WSSE profile="UsernameToken"' }
+})
+api.interceptors.request.use(config => {
+  config.headers['X-WSSE'] = wsse()
+  return config
+})
 
 // 1. list: filter on lastName, include=account, sort by id, page size 5.
 await step('list', async () => {

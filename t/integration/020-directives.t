@@ -37,6 +37,7 @@ $user
 LoadModule mpm_event_module $modules/mod_mpm_event.so
 LoadModule authz_core_module $modules/mod_authz_core.so
 LoadModule dbd_module $modules/mod_dbd.so
+LoadModule socache_shmcb_module $modules/mod_socache_shmcb.so
 LoadModule oro_module $out/mod_oro.so
 DBDriver pgsql
 DBDParams "host=$dir dbname=none"
@@ -71,6 +72,11 @@ my @bad = (
     ['OroQueueTransport amqp', qr/OroQueueTransport amqp needs OroAmqpUrl/],
     ["OroHeartbeatInterval 30\nOroConsumerTimeout 10", qr/OroConsumerTimeout \(10 s\) must be longer/],
     ["<Location /x>\nOroSearchIndex /tmp\n</Location>", qr/OroSearchIndex.*not allowed|cannot occur within/],
+    ['OroAuthentication maybe', qr/OroAuthentication: "maybe" is neither on nor off/],
+    ['OroWsseLifetime 5', qr/OroWsseLifetime: "5" is not a whole number from 10/],
+    ['OroWsseClockSkew -1', qr/OroWsseClockSkew/],
+    ['OroAuthCacheSeconds forever', qr/OroAuthCacheSeconds: "forever" is not a whole number/],
+    ['OroPasswordMinLength 3', qr/OroPasswordMinLength: "3" is not a whole number from 6/],
 );
 for my $case (@bad) {
     my ($directive, $expect) = @$case;
@@ -98,5 +104,19 @@ my $all = $o . $e . slurp("$dir/error.log");
 if ($rc2 == 0) { apache('-f', "$dir/nodbd.conf", '-k', 'stop'); }
 isnt($rc2, 0, 'httpd without mod_dbd refuses to start');
 like($all, qr/you must load mod_dbd/, 'and says mod_dbd is needed');
+
+# without mod_socache_shmcb (authentication keeps nonces and sessions in it)
+open $fh, '>', "$dir/noshm.conf" or die;
+print $fh "ServerName 127.0.0.1\nListen 127.0.0.1:$port\nPidFile $dir/httpd.pid\nDefaultRuntimeDir $dir\nErrorLog $dir/error.log\n$user"
+    . "LoadModule mpm_event_module $modules/mod_mpm_event.so\nLoadModule authz_core_module $modules/mod_authz_core.so\n"
+    . "LoadModule dbd_module $modules/mod_dbd.so\nLoadModule oro_module $out/mod_oro.so\n"
+    . "DBDriver pgsql\nDBDParams \"host=$dir dbname=none\"\n";
+close $fh;
+unlink "$dir/error.log";
+($rc2, $o, $e) = apache('-f', "$dir/noshm.conf", '-k', 'start');
+$all = $o . $e . slurp("$dir/error.log");
+if ($rc2 == 0) { apache('-f', "$dir/noshm.conf", '-k', 'stop'); }
+isnt($rc2, 0, 'httpd without mod_socache_shmcb refuses to start');
+like($all, qr/you must load mod_socache_shmcb/, 'and says mod_socache_shmcb is needed');
 
 done_testing;

@@ -645,8 +645,9 @@ for my $xi ('garbage', ';;;,,,', 'totalCount;totalCount', 'x' x 8000, 'noHateoas
 bad('a 10 KB Authorization header', 400, GET => '/api/contacts/1', undef, {Authorization => 'Bearer ' . ('x' x 10_240)}, html => 1);
 bad('a 10 KB Authorization header on PATCH', 400, PATCH => $C, patch_doc({jobTitle => 'never'}),
     {Authorization => 'Basic ' . ('x' x 10_240)}, html => 1);
-($res) = call(GET => '/api/contacts/1', undef, {Authorization => 'Bearer ' . ('x' x 4000)});
-is($res->{status}, 200, 'a 4 KB Authorization header is ignored');
+($res, $doc) = call(GET => '/api/contacts/1', undef, {Authorization => 'Bearer ' . ('x' x 4000)});
+is($res->{status}, 401, 'a 4 KB Authorization header is refused (t/integration/140-auth-wsse.t)');
+is($doc && $doc->{errors}[0]{status}, '401', 'with a JSON:API error');
 alive('headers');
 
 # ------------------------------------------------------------------ raw sockets: lying framing
@@ -694,11 +695,16 @@ sub raw_error_doc {
     ok(ref $doc eq 'HASH' && ref $doc->{errors} eq 'ARRAY' && ($doc->{errors}[0]{status} // '') eq $status,
        "$name: a JSON:API error document") or diag substr($buf, 0, 400);
 }
-my $post_head = "POST /api/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: $JSONAPI\r\nContent-Type: $JSONAPI\r\n";
+# the request lines of admin's WSSE credentials (a fresh nonce each time)
+sub wsse_lines {
+    my %h = wsse_headers('admin', admin_apikey());
+    return join('', map { "$_: $h{$_}\r\n" } sort keys %h);
+}
+sub post_head { "POST /api/contacts HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: $JSONAPI\r\nContent-Type: $JSONAPI\r\n" . wsse_lines() }
 my $valid = $JSON->encode(contact_doc());
 
 # Content-Length shorter than the body: the prefix is the document (cut, so invalid)
-my ($st, $buf, $took) = raw($post_head . 'Content-Length: ' . (length($valid) - 10) . "\r\nConnection: close\r\n\r\n$valid",
+my ($st, $buf, $took) = raw(post_head() . 'Content-Length: ' . (length($valid) - 10) . "\r\nConnection: close\r\n\r\n$valid",
                             first => 1);
 is($st, 400, 'Content-Length shorter than sent: 400');
 raw_error_doc($buf, 400, 'Content-Length shorter than sent');
@@ -707,7 +713,7 @@ is(snapshot(), $baseline, 'Content-Length shorter than sent: the database is unc
 alive('Content-Length shorter');
 
 # Content-Length longer than the body, then the client stops sending (half-close)
-($st, $buf, $took) = raw($post_head . 'Content-Length: ' . (length($valid) + 100) . "\r\n\r\n$valid", half_close => 1);
+($st, $buf, $took) = raw(post_head() . 'Content-Length: ' . (length($valid) + 100) . "\r\n\r\n$valid", half_close => 1);
 is($st, 400, 'Content-Length longer than sent, then EOF: 400');
 ok($took < 5, 'Content-Length longer than sent, then EOF: no hang');
 raw_error_doc($buf, 400, 'Content-Length longer than sent, then EOF');
@@ -716,17 +722,17 @@ alive('Content-Length longer, EOF');
 
 # Content-Length longer than the body, client keeps the connection open: the server waits
 # for the rest (HTTP gives it no other choice) and must not answer with a success
-($st, $buf, $took) = raw($post_head . 'Content-Length: ' . (length($valid) + 100) . "\r\n\r\n$valid", timeout => 3);
+($st, $buf, $took) = raw(post_head() . 'Content-Length: ' . (length($valid) + 100) . "\r\n\r\n$valid", timeout => 3);
 ok(!defined $st || $st >= 400, 'Content-Length longer than sent, connection open: no success') or diag $buf;
 is(snapshot(), $baseline, 'Content-Length longer than sent, connection open: the database is unchanged');
 alive('Content-Length longer, open');
 
 # PATCH with a lying Content-Length: the record is unchanged
 my $patch_body = $JSON->encode(patch_doc({jobTitle => 'Lying'}));
-($st, $buf) = raw("PATCH $C HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: $JSONAPI\r\nContent-Length: "
+($st, $buf) = raw("PATCH $C HTTP/1.1\r\nHost: 127.0.0.1\r\n" . wsse_lines() . "Content-Type: $JSONAPI\r\nContent-Length: "
                   . (length($patch_body) - 5) . "\r\nConnection: close\r\n\r\n$patch_body", first => 1);
 is($st, 400, 'PATCH with a short Content-Length: 400');
-($st, $buf) = raw("PATCH $C HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: $JSONAPI\r\nContent-Length: "
+($st, $buf) = raw("PATCH $C HTTP/1.1\r\nHost: 127.0.0.1\r\n" . wsse_lines() . "Content-Type: $JSONAPI\r\nContent-Length: "
                   . (length($patch_body) + 5) . "\r\n\r\n$patch_body", half_close => 1);
 is($st, 400, 'PATCH with a long Content-Length, then EOF: 400');
 is(snapshot(), $baseline, 'lying PATCHes: the record is unchanged');
@@ -739,7 +745,7 @@ for my $f (["two different Content-Lengths", "Content-Length: 10\r\nContent-Leng
            ['a bad chunk size', "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"],
            ['chunked and a Content-Length', "Transfer-Encoding: chunked\r\nContent-Length: 2\r\n\r\n2\r\n{}\r\n0\r\n\r\n"],
            ['an unknown transfer coding', "Transfer-Encoding: gzip\r\n\r\n{}"]) {
-    ($st, $buf, $took) = raw($post_head . "Connection: close\r\n" . $f->[1], first => 1, timeout => 5);
+    ($st, $buf, $took) = raw(post_head() . "Connection: close\r\n" . $f->[1], first => 1, timeout => 5);
     ok(defined $st && $st >= 400 && $st < 500, "$f->[0]: a 4xx") or diag substr($buf, 0, 300);
     ok($took < 5, "$f->[0]: no hang");
     is(snapshot(), $baseline, "$f->[0]: the database is unchanged");
@@ -747,14 +753,14 @@ for my $f (["two different Content-Lengths", "Content-Length: 10\r\nContent-Leng
 }
 # a chunked body over 4 MiB: 413
 my $chunk = 'x' x 65536;
-my $chunked = $post_head . "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+my $chunked = post_head() . "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
             . join('', map { sprintf("%x\r\n%s\r\n", length $chunk, $chunk) } 1 .. 80) . "0\r\n\r\n";
 ($st, $buf, $took) = raw($chunked, first => 1);
 is($st, 413, 'a 5 MB chunked body: 413');
 raw_error_doc($buf, 413, 'a 5 MB chunked body');
 # a valid chunked document is accepted (and then removed)
 my $doc_text = $JSON->encode(contact_doc(firstName => 'Chunked'));
-($st, $buf) = raw($post_head . "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+($st, $buf) = raw(post_head() . "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
                   . join('', map { sprintf("%x\r\n%s\r\n", length $_, $_) } unpack('(a7)*', $doc_text)) . "0\r\n\r\n", first => 1);
 is($st, 201, 'a valid chunked document: 201') or diag substr($buf, 0, 400);
 my ($chunked_id) = $buf =~ m{Location: \S+/api/contacts/(\d+)}i;

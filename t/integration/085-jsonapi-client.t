@@ -1,5 +1,5 @@
 # A JSON:API client library from npm (kitsu, pinned by t/client/package-lock.json), used
-# as its README shows with only the base URL set, lists with filter, include and page
+# as its README shows with the base URL and authentication headers set (WSSE as admin), lists with filter, include and page
 # size, creates, reads, updates and deletes a contact against /api without any special
 # handling (t/client/contacts.mjs). The same assertions hold on PostgreSQL and MariaDB.
 use strict;
@@ -38,6 +38,8 @@ ok($owner && $org && defined $last_name, 'an owner, an organization and a last n
 
 {
     local $ENV{API_BASE} = base_url() . '/api';
+    local $ENV{API_USER} = 'admin';
+    local $ENV{API_KEY} = admin_apikey();
     local $ENV{OWNER_ID} = $owner;
     local $ENV{ORG_ID} = $org;
     local $ENV{LAST_NAME} = $last_name;

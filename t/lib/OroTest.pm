@@ -8,9 +8,13 @@ use HTTP::Tiny;
 use JSON::PP;
 use Time::HiRes qw(sleep time);
 use File::Temp qw(tempdir);
+use Digest::SHA qw(sha1);
+use MIME::Base64 qw(encode_base64 decode_base64);
+use POSIX qw(strftime);
 
 our @EXPORT = qw(base_url http json_of wait_until run_cmd config_path
-                 consumer_pid worker_pids root_dir out_dir var_dir slurp sql oroctl apache);
+                 consumer_pid worker_pids root_dir out_dir var_dir slurp sql oroctl apache
+                 admin_apikey wsse_headers);
 
 sub root_dir { my $d = __FILE__; $d =~ s{/t/lib/OroTest\.pm$}{}; return $d eq __FILE__ ? '.' : $d }
 sub var_dir  { $ENV{ORO_VAR} or die "ORO_VAR is not set: run through t/run-all\n" }
@@ -20,10 +24,52 @@ sub base_url { 'http://127.0.0.1:' . ($ENV{ORO_HTTP_PORT} || 8080) }
 
 my $ua = HTTP::Tiny->new(timeout => 10);
 
-# http(METHOD, PATH, {headers => {...}, content => '...'}) -> HTTP::Tiny response
+# The WSSE API key build/stack issued for admin (ORO_VAR/admin-apikey).
+sub admin_apikey {
+    my $key = slurp(var_dir() . '/admin-apikey');
+    $key =~ s/\s+//g;
+    return $key;
+}
+
+# wsse_headers(USERNAME, APIKEY, created => ISO8601, nonce => BASE64) -> the two
+# headers of Oro's WSSE (Authorization and X-WSSE), a fresh random nonce unless given.
+sub wsse_headers {
+    my ($user, $key, %o) = @_;
+    my $nonce = $o{nonce};
+    if (!defined $nonce) {
+        open my $fh, '<:raw', '/dev/urandom' or die "/dev/urandom: $!";
+        read($fh, my $bytes, 16) == 16 or die "/dev/urandom: short read";
+        $nonce = encode_base64($bytes, '');
+    }
+    my $created = $o{created} // strftime('%Y-%m-%dT%H:%M:%SZ', gmtime);
+    my $digest = encode_base64(sha1(decode_base64($nonce) . $created . $key), '');
+    return ('Authorization' => 'WSSE profile="UsernameToken"',
+            'X-WSSE' => qq{UsernameToken Username="$user", PasswordDigest="$digest", Nonce="$nonce", Created="$created"});
+}
+
+# http(METHOD, PATH, {headers => {...}, content => '...', ...}) -> HTTP::Tiny response.
+# Authenticates as admin with WSSE unless the options say otherwise:
+#   auth => 'none'            no credentials at all
+#   user => NAME, apikey => K WSSE as another user
+#   bearer => TOKEN           Authorization: Bearer TOKEN
+# An Authorization header given in headers is sent as it is (no WSSE added).
 sub http {
     my ($method, $path, $opts) = @_;
-    return $ua->request($method, base_url() . $path, $opts || {});
+    my %opts = %{ $opts || {} };
+    my $auth = delete $opts{auth} // 'wsse';
+    my $user = delete $opts{user};
+    my $key = delete $opts{apikey};
+    my $bearer = delete $opts{bearer};
+    my %headers = %{ $opts{headers} || {} };
+    my $given = grep { lc($_) eq 'authorization' } keys %headers;
+    if (!$given && defined $bearer) {
+        $headers{Authorization} = "Bearer $bearer";
+    }
+    elsif (!$given && $auth ne 'none') {
+        %headers = (%headers, wsse_headers($user // 'admin', $key // admin_apikey()));
+    }
+    $opts{headers} = \%headers;
+    return $ua->request($method, base_url() . $path, \%opts);
 }
 
 sub json_of {

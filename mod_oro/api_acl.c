@@ -1,0 +1,452 @@
+/* mod_oro/api_acl.c — the ACL in the API: the caller's grants and business units loaded
+ * (from the per-process cache, else two queries), the conditions handed to the select
+ * builder, the checks of writes, admin-only types, and /api/roles/{id}/permissions.
+ * Rules and answers: docs/security.md "Access control"; decisions: docs/decisions.md "ACL". */
+#include "api.h"
+
+#include <apr_strings.h>
+#include <http_protocol.h>
+
+#include "api/sqlbuf.h"
+
+APLOG_USE_MODULE(oro);
+
+#include "auth.h"
+
+/* The process's cache, made in child_init (each child its own). */
+static oro_acl_cache_t *acl_cache;
+
+static apr_status_t forget_cache(void *data)
+{
+    (void)data;
+    acl_cache = NULL;
+    return APR_SUCCESS;
+}
+
+static void acl_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    acl_cache = oro_acl_cache_create(pchild);
+    if (acl_cache == NULL) {
+        ORO_SLOG(s, APLOG_ERR, 0, "could not create the ACL cache: every request reads the ACL");
+        return;
+    }
+    apr_pool_cleanup_register(pchild, NULL, forget_cache, apr_pool_cleanup_null);
+}
+
+void oro_api_acl_register_hooks(apr_pool_t *p)
+{
+    (void)p;
+    ap_hook_child_init(acl_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+}
+
+/* ---- loading ---- */
+
+static const char *int64_text(apr_pool_t *p, apr_int64_t v)
+{
+    return apr_psprintf(p, "%" APR_INT64_T_FMT, v);
+}
+
+/* The version row; -1 with *error. */
+static apr_int64_t read_version(oro_api_request_t *req, const char **error)
+{
+    oro_sql_t q = {"SELECT version FROM oro_acl_version WHERE id = 1",
+                   apr_array_make(req->r->pool, 1, sizeof(const char *))};
+    apr_array_header_t *rows = oro_api_rows(req, &q, 1, error);
+    if (rows == NULL) {
+        return -1;
+    }
+    if (rows->nelts != 1) {
+        *error = "the row of oro_acl_version is missing";
+        return -1;
+    }
+    return apr_atoi64(APR_ARRAY_IDX(rows, 0, const char **)[0]);
+}
+
+/* The grants of the roles of the principal's user (of oro_acl_grant_t), or NULL with
+ * *error. Tables and columns come from the metadata of users and roles. */
+static apr_array_header_t *read_grants(oro_api_request_t *req, const oro_principal_t *pr,
+                                       const char **error)
+{
+    apr_pool_t *p = req->r->pool;
+    const oro_entity_t *users = oro_meta_entity(req->meta, "users");
+    const oro_relation_t *roles = users ? oro_meta_relation(users, "roles") : NULL;
+    const oro_field_t *name = roles && roles->target ? oro_meta_field(roles->target, "role") : NULL;
+    apr_array_header_t *out = apr_array_make(p, 16, sizeof(oro_acl_grant_t));
+    if (name == NULL || roles->kind != ORO_RELATION_MANY_TO_MANY) {
+        return out; /* no roles in the metadata: nothing is granted */
+    }
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, p, req->dialect);
+    oro_sqlbuf_add(&b, "SELECT g.role, g.entity, g.permission, g.access_level FROM oro_acl_grant g "
+                       "JOIN ");
+    oro_sqlbuf_name(&b, roles->target->table);
+    oro_sqlbuf_add(&b, " ro ON ro.");
+    oro_sqlbuf_name(&b, name->column);
+    oro_sqlbuf_add(&b, " = g.role JOIN ");
+    oro_sqlbuf_name(&b, roles->join_table);
+    oro_sqlbuf_add(&b, " ur ON ur.");
+    oro_sqlbuf_name(&b, roles->inverse_join_column);
+    oro_sqlbuf_add(&b, " = ro.");
+    oro_sqlbuf_name(&b, oro_sql_id_column(roles->target));
+    oro_sqlbuf_add(&b, " WHERE ur.");
+    oro_sqlbuf_name(&b, roles->join_column);
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, int64_text(p, pr->user_id));
+    apr_array_header_t *rows = oro_api_rows(req, oro_sqlbuf_finish(&b), 4, error);
+    if (rows == NULL) {
+        return NULL;
+    }
+    for (int i = 0; i < rows->nelts; i++) {
+        const char **row = APR_ARRAY_IDX(rows, i, const char **);
+        int permission = oro_acl_permission_of(row[2]), level = oro_acl_level_of(row[3]);
+        if (permission < 0 || level < 0) {
+            continue; /* the table's CHECK constraints keep these out */
+        }
+        oro_acl_grant_t *g = apr_array_push(out);
+        g->role = row[0];
+        g->entity = row[1];
+        g->permission = (oro_acl_permission_t)permission;
+        g->level = (oro_acl_level_t)level;
+    }
+    return out;
+}
+
+/* The principal's units (its own) and division (those and every unit below them in its
+ * organization); 0, or -1 with *error. */
+static int read_units(oro_api_request_t *req, oro_principal_t *pr, const char **error)
+{
+    apr_pool_t *p = req->r->pool;
+    pr->business_unit_ids = apr_array_make(p, 1, sizeof(apr_int64_t));
+    if (pr->business_unit_id > 0) {
+        APR_ARRAY_PUSH(pr->business_unit_ids, apr_int64_t) = pr->business_unit_id;
+    }
+    const oro_entity_t *units = oro_meta_entity(req->meta, "businessunits");
+    const oro_relation_t *parent = units ? oro_meta_relation(units, "parentBusinessUnit") : NULL;
+    const oro_relation_t *org = units ? oro_meta_relation(units, "organization") : NULL;
+    if (parent == NULL || org == NULL || pr->business_unit_ids->nelts == 0) {
+        pr->division_ids = apr_array_copy(p, pr->business_unit_ids);
+        return 0;
+    }
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, p, req->dialect);
+    oro_sqlbuf_add(&b, "SELECT ");
+    oro_sqlbuf_name(&b, oro_sql_id_column(units));
+    oro_sqlbuf_add(&b, ", ");
+    oro_sqlbuf_name(&b, parent->column);
+    oro_sqlbuf_add(&b, " FROM ");
+    oro_sqlbuf_name(&b, units->table);
+    oro_sqlbuf_add(&b, " WHERE ");
+    oro_sqlbuf_name(&b, org->column);
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, int64_text(p, pr->organization_id));
+    apr_array_header_t *rows = oro_api_rows(req, oro_sqlbuf_finish(&b), 2, error);
+    if (rows == NULL) {
+        return -1;
+    }
+    apr_array_header_t *pairs = apr_array_make(p, rows->nelts * 2 + 1, sizeof(apr_int64_t));
+    for (int i = 0; i < rows->nelts; i++) {
+        const char **row = APR_ARRAY_IDX(rows, i, const char **);
+        APR_ARRAY_PUSH(pairs, apr_int64_t) = apr_atoi64(row[0]);
+        APR_ARRAY_PUSH(pairs, apr_int64_t) = row[1] ? apr_atoi64(row[1]) : 0;
+    }
+    pr->division_ids = oro_acl_division(p, pairs, pr->business_unit_ids);
+    return 0;
+}
+
+int oro_api_acl_load(oro_api_request_t *req)
+{
+    req->principal = NULL;
+    const oro_principal_t *auth = oro_auth_principal(req->r);
+    if (auth == NULL) {
+        return 0; /* authentication is off (or refused the request before us) */
+    }
+    apr_pool_t *p = req->r->pool;
+    oro_principal_t *pr = apr_pmemdup(p, auth, sizeof *auth);
+    const char *error = NULL;
+    apr_int64_t version = -1;
+    if (acl_cache != NULL && oro_acl_cache_version_due(acl_cache, apr_time_now())) {
+        version = read_version(req, &error);
+        if (version < 0) {
+            goto failed;
+        }
+        oro_acl_cache_set_version(acl_cache, version);
+    }
+    if (acl_cache != NULL && oro_acl_cache_get(acl_cache, pr, p)) {
+        req->principal = pr;
+        return 0;
+    }
+    version = acl_cache != NULL ? oro_acl_cache_version(acl_cache) : -1;
+    apr_array_header_t *grants = read_grants(req, pr, &error);
+    if (grants == NULL || read_units(req, pr, &error) != 0) {
+        goto failed;
+    }
+    pr->grants = oro_acl_grants_build(p, req->meta, grants);
+    if (acl_cache != NULL && version >= 0) {
+        oro_acl_cache_put(acl_cache, req->meta, pr, grants, version);
+    }
+    req->principal = pr;
+    return 0;
+failed:
+    oro_api_database_error(req, "could not read the caller's access rights", error);
+    return -1;
+}
+
+/* ---- conditions ---- */
+
+typedef struct {
+    oro_api_request_t *req;
+    oro_acl_permission_t permission;
+} filter_baton_t;
+
+static void add_condition(struct oro_sqlbuf *b, const oro_entity_t *entity, const char *alias,
+                          const void *baton)
+{
+    const filter_baton_t *fb = baton;
+    const oro_principal_t *pr = fb->req->principal;
+    oro_acl_condition(b, fb->req->meta, pr, entity, oro_acl_level(pr, entity, fb->permission),
+                      alias);
+}
+
+const oro_select_filter_t *oro_api_acl_filter(oro_api_request_t *req,
+                                              oro_acl_permission_t permission)
+{
+    if (req->principal == NULL) {
+        return NULL;
+    }
+    filter_baton_t *fb = apr_palloc(req->r->pool, sizeof *fb);
+    fb->req = req;
+    fb->permission = permission;
+    oro_select_filter_t *filter = apr_palloc(req->r->pool, sizeof *filter);
+    filter->add = add_condition;
+    filter->baton = fb;
+    return filter;
+}
+
+oro_acl_level_t oro_api_acl_level(const oro_api_request_t *req, const oro_entity_t *entity,
+                                  oro_acl_permission_t permission)
+{
+    return oro_acl_level(req->principal, entity, permission);
+}
+
+int oro_api_acl_forbidden(oro_api_request_t *req, const char *detail)
+{
+    return oro_api_send_error(req->r, HTTP_FORBIDDEN, "access denied", detail, NULL);
+}
+
+/* 1 when record id of entity passes permission's condition, 0 when not, -1 on a
+ * database error (*error). */
+int oro_api_acl_record_allowed(oro_api_request_t *req, const oro_entity_t *entity, const char *id,
+                               oro_acl_permission_t permission, const char **error)
+{
+    *error = NULL;
+    if (req->principal == NULL) {
+        return 1;
+    }
+    apr_array_header_t *rows = oro_api_rows(
+        req,
+        oro_select_count_by_id(req->r->pool, req->dialect, entity, id,
+                               oro_api_acl_filter(req, permission)),
+        1, error);
+    if (rows == NULL || rows->nelts != 1) {
+        *error = *error ? *error : "no row";
+        return -1;
+    }
+    return atol(APR_ARRAY_IDX(rows, 0, const char **)[0]) > 0;
+}
+
+/* The types whose records make up the security model: written by administrators only,
+ * and every write of them invalidates cached ACL data. */
+static int is_security_type(const oro_entity_t *entity)
+{
+    static const char *const types[] = {"users", "roles", "businessunits", "organizations"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        if (strcmp(entity->type, types[i]) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int oro_api_acl_check_write(oro_api_request_t *req)
+{
+    if (req->r->method_number == M_GET) {
+        return OK;
+    }
+    if (is_security_type(req->entity)) {
+        req->acl_changed = 1;
+        if (req->principal != NULL && !req->principal->is_administrator) {
+            oro_api_acl_forbidden(
+                req, apr_psprintf(req->r->pool, "only administrators may change %s",
+                                  req->entity->type));
+            return HTTP_FORBIDDEN;
+        }
+    }
+    return OK;
+}
+
+void oro_api_acl_bump(oro_api_request_t *req, const char **error)
+{
+    oro_sql_t q = {"UPDATE oro_acl_version SET version = version + 1 WHERE id = 1",
+                   apr_array_make(req->r->pool, 1, sizeof(const char *))};
+    oro_api_exec(req, &q, NULL, error);
+}
+
+void oro_api_acl_committed(oro_api_request_t *req)
+{
+    if (req->acl_changed && acl_cache != NULL) {
+        oro_acl_cache_clear(acl_cache);
+    }
+}
+
+/* On create: the owner (the caller, or the caller's business unit) and organization (the
+ * caller's) when the document does not name them. 0, or -1 after answering 400 when
+ * there is no caller to take them from. */
+int oro_api_acl_defaults(oro_api_request_t *req, oro_write_doc_t *doc)
+{
+    apr_pool_t *p = req->r->pool;
+    const oro_principal_t *pr = req->principal;
+    const char *names[] = {"owner", "organization"};
+    for (int n = 0; n < 2; n++) {
+        const oro_relation_t *rel = oro_meta_relation(doc->entity, names[n]);
+        if (rel == NULL || !(rel->flags & ORO_FLAG_SYSTEM)) {
+            continue;
+        }
+        int given = 0;
+        for (int i = 0; i < doc->values->nelts; i++) {
+            if (APR_ARRAY_IDX(doc->values, i, oro_write_value_t).relation == rel) {
+                given = 1;
+            }
+        }
+        if (given) {
+            continue;
+        }
+        apr_int64_t value = n == 1 ? (pr ? pr->organization_id : 0)
+                            : doc->entity->ownership == ORO_OWNERSHIP_USER ? (pr ? pr->user_id : 0)
+                                                                            : (pr ? pr->business_unit_id : 0);
+        const char *pointer = apr_pstrcat(p, "/data/relationships/", rel->name, "/data", NULL);
+        if (value <= 0) {
+            oro_api_send_error(req->r, HTTP_BAD_REQUEST, "not blank constraint",
+                               apr_psprintf(p, "\"%s\" is required", rel->name), pointer);
+            return -1;
+        }
+        oro_write_value_t *v = apr_array_push(doc->values);
+        v->field = NULL;
+        v->relation = rel;
+        v->value = int64_text(p, value);
+        v->pointer = pointer;
+    }
+    return 0;
+}
+
+/* Whether doc changes the record's owner or organization (ASSIGN). */
+int oro_api_acl_changes_owner(const oro_write_doc_t *doc)
+{
+    for (int i = 0; doc != NULL && i < doc->values->nelts; i++) {
+        const oro_relation_t *rel = APR_ARRAY_IDX(doc->values, i, oro_write_value_t).relation;
+        if (rel != NULL && (rel->flags & ORO_FLAG_SYSTEM)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int oro_api_acl_principal(request_rec *r, const oro_principal_t **principal)
+{
+    *principal = NULL;
+    if (oro_auth_principal(r) == NULL) {
+        return OK;
+    }
+    const oro_settings_t *settings = &oro_server_conf(r->server)->settings;
+    oro_api_request_t req = {0};
+    req.r = r;
+    req.settings = settings;
+    req.meta = settings->meta;
+    if (oro_api_dbd(&req) == NULL) {
+        apr_table_setn(r->headers_out, "Retry-After", "5");
+        oro_api_send_error(r, HTTP_SERVICE_UNAVAILABLE, "database unavailable",
+                           "could not connect to the database; try again shortly", NULL);
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    int dialect = oro_db_dialect_of(apr_dbd_name(req.dbd->driver));
+    req.dialect = dialect < 0 ? ORO_DIALECT_PGSQL : (oro_dialect_t)dialect;
+    if (oro_api_acl_load(&req) != 0) {
+        return HTTP_SERVICE_UNAVAILABLE;
+    }
+    *principal = req.principal;
+    return OK;
+}
+
+/* The ids of one relation of a write document that must be checked: a many-to-one value
+ * (not owner or organization) or a to-many set. */
+static void push_target_error(apr_pool_t *p, apr_array_header_t **errors, const char *type,
+                              const char *id, const char *pointer)
+{
+    if (*errors == NULL) {
+        *errors = apr_array_make(p, 2, sizeof(oro_api_error_t));
+    }
+    oro_api_error_t *e = apr_array_push(*errors);
+    memset(e, 0, sizeof *e);
+    e->status = HTTP_BAD_REQUEST;
+    e->title = "relation constraint";
+    e->detail = apr_psprintf(p, "%s \"%s\" does not exist", type, id);
+    e->pointer = pointer;
+}
+
+/* Reports the ids of ids (of const char *) that the caller may not view on target. */
+static int check_visible(oro_api_request_t *req, const oro_entity_t *target,
+                         const apr_array_header_t *ids, const char *pointer,
+                         apr_array_header_t **errors, const char **db_error)
+{
+    apr_pool_t *p = req->r->pool;
+    if (ids->nelts == 0) {
+        return 0;
+    }
+    apr_array_header_t *rows = oro_api_rows(
+        req,
+        oro_select_by_ids_filtered(p, req->dialect, target, ids,
+                                   oro_api_acl_filter(req, ORO_ACL_VIEW)),
+        oro_select_columns(p, target)->nelts, db_error);
+    if (rows == NULL) {
+        return -1;
+    }
+    apr_hash_t *found = apr_hash_make(p);
+    for (int i = 0; i < rows->nelts; i++) {
+        apr_hash_set(found, APR_ARRAY_IDX(rows, i, const char **)[0], APR_HASH_KEY_STRING, "");
+    }
+    for (int i = 0; i < ids->nelts; i++) {
+        const char *id = APR_ARRAY_IDX(ids, i, const char *);
+        if (apr_hash_get(found, id, APR_HASH_KEY_STRING) == NULL) {
+            push_target_error(p, errors, target->type, id, pointer);
+        }
+    }
+    return 0;
+}
+
+apr_array_header_t *oro_api_acl_check_targets(oro_api_request_t *req, const oro_write_doc_t *doc,
+                                              const char **db_error)
+{
+    apr_pool_t *p = req->r->pool;
+    apr_array_header_t *errors = NULL;
+    *db_error = NULL;
+    for (int i = 0; i < doc->values->nelts; i++) {
+        const oro_write_value_t *v = &APR_ARRAY_IDX(doc->values, i, oro_write_value_t);
+        if (v->relation == NULL || v->value == NULL || (v->relation->flags & ORO_FLAG_SYSTEM) ||
+            v->relation->target == NULL) {
+            continue;
+        }
+        apr_array_header_t *one = apr_array_make(p, 1, sizeof(const char *));
+        APR_ARRAY_PUSH(one, const char *) = v->value;
+        if (check_visible(req, v->relation->target, one, v->pointer, &errors, db_error) != 0) {
+            return NULL;
+        }
+    }
+    for (int i = 0; doc->to_many != NULL && i < doc->to_many->nelts; i++) {
+        const oro_write_to_many_t *set = &APR_ARRAY_IDX(doc->to_many, i, oro_write_to_many_t);
+        if (set->relation->target != NULL &&
+            check_visible(req, set->relation->target, set->ids, set->pointer, &errors,
+                          db_error) != 0) {
+            return NULL;
+        }
+    }
+    return errors;
+}

@@ -1,0 +1,216 @@
+/* mod_oro/auth_cache.c — the authentication cache shared by httpd's processes:
+ * WSSE nonces (used once), users and sessions. mod_socache_shmcb through the socache
+ * provider interface, guarded by a global mutex (shmcb is not safe across processes
+ * by itself); the mutex is registered as "oro-auth" so Mutex directives can tune it. */
+#include "auth.h"
+
+#include <ap_provider.h>
+#include <ap_socache.h>
+#include <apr_global_mutex.h>
+#include <apr_strings.h>
+#include <http_config.h>
+#include <util_mutex.h>
+
+APLOG_USE_MODULE(oro);
+
+#define MUTEX_TYPE "oro-auth"
+#define NAMESPACE "oro-auth"
+
+static const ap_socache_provider_t *provider;
+static ap_socache_instance_t *instance;
+static apr_global_mutex_t *mutex;
+
+int oro_auth_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    return ap_mutex_register(pconf, MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
+}
+
+static apr_status_t destroy_cache(void *data)
+{
+    if (provider != NULL && instance != NULL) {
+        provider->destroy(instance, data);
+    }
+    instance = NULL;
+    mutex = NULL;
+    return APR_SUCCESS;
+}
+
+int oro_auth_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
+{
+    provider = ap_lookup_provider(AP_SOCACHE_PROVIDER_GROUP, "shmcb", AP_SOCACHE_PROVIDER_VERSION);
+    if (provider == NULL) {
+        ORO_SLOG(s, APLOG_CRIT | APLOG_STARTUP, 0,
+                 "mod_oro: you must load mod_socache_shmcb (LoadModule socache_shmcb_module …): "
+                 "authentication keeps nonces and sessions in it");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    /* 2 MB: about 8000 nonces, users and sessions at once; entries expire by themselves */
+    const char *arg = ap_runtime_dir_relative(ptemp, "oro-auth-cache(2097152)");
+    const char *err = provider->create(&instance, arg, ptemp, pconf);
+    if (err != NULL) {
+        ORO_SLOG(s, APLOG_CRIT | APLOG_STARTUP, 0, "could not create the authentication cache: %s",
+                 err);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_status_t rv = ap_global_mutex_create(&mutex, NULL, MUTEX_TYPE, NULL, s, pconf, 0);
+    if (rv != APR_SUCCESS) {
+        ORO_SLOG(s, APLOG_CRIT | APLOG_STARTUP, rv,
+                 "could not create the mutex of the authentication cache");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    struct ap_socache_hints hints = {.avg_id_len = 48, .avg_obj_size = 160, .expiry_interval = 60};
+    rv = provider->init(instance, NAMESPACE, &hints, s, pconf);
+    if (rv != APR_SUCCESS) {
+        ORO_SLOG(s, APLOG_CRIT | APLOG_STARTUP, rv,
+                 "could not initialise the authentication cache");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    apr_pool_cleanup_register(pconf, s, destroy_cache, apr_pool_cleanup_null);
+    return OK;
+}
+
+void oro_auth_child_init(apr_pool_t *p, server_rec *s)
+{
+    if (mutex == NULL) {
+        return;
+    }
+    apr_status_t rv = apr_global_mutex_child_init(&mutex, apr_global_mutex_lockfile(mutex), p);
+    if (rv != APR_SUCCESS) {
+        ORO_SLOG(s, APLOG_CRIT, rv, "could not attach to the mutex of the authentication cache");
+    }
+}
+
+static int lock(server_rec *s)
+{
+    if (instance == NULL || mutex == NULL) {
+        return -1;
+    }
+    apr_status_t rv = apr_global_mutex_lock(mutex);
+    if (rv != APR_SUCCESS) {
+        ORO_SLOG(s, APLOG_ERR, rv, "could not lock the authentication cache");
+        return -1;
+    }
+    return 0;
+}
+
+static void unlock(void)
+{
+    apr_global_mutex_unlock(mutex);
+}
+
+/* Retrieves under the lock (held by the caller). */
+static const char *retrieve(server_rec *s, apr_pool_t *p, const char *key)
+{
+    unsigned char buf[ORO_AUTH_CACHE_VALUE_MAX];
+    unsigned int len = sizeof buf - 1;
+    apr_status_t rv = provider->retrieve(instance, s, (const unsigned char *)key,
+                                         (unsigned int)strlen(key), buf, &len, p);
+    if (rv != APR_SUCCESS || len >= sizeof buf) {
+        return NULL;
+    }
+    buf[len] = '\0';
+    return apr_pstrmemdup(p, (const char *)buf, len);
+}
+
+static apr_status_t store(server_rec *s, apr_pool_t *p, const char *key, const char *value,
+                          apr_time_t expiry)
+{
+    size_t len = strlen(value);
+    if (len >= ORO_AUTH_CACHE_VALUE_MAX) {
+        return APR_ENOSPC;
+    }
+    return provider->store(instance, s, (const unsigned char *)key, (unsigned int)strlen(key),
+                           expiry, (unsigned char *)apr_pstrdup(p, value), (unsigned int)len, p);
+}
+
+const char *oro_auth_cache_get(server_rec *s, apr_pool_t *p, const char *key)
+{
+    if (lock(s) != 0) {
+        return NULL;
+    }
+    const char *value = retrieve(s, p, key);
+    unlock();
+    return value;
+}
+
+void oro_auth_cache_set(server_rec *s, apr_pool_t *p, const char *key, const char *value,
+                        apr_time_t expiry)
+{
+    if (lock(s) != 0) {
+        return;
+    }
+    apr_status_t rv = store(s, p, key, value, expiry);
+    unlock();
+    if (rv != APR_SUCCESS) {
+        ORO_SLOG(s, APLOG_DEBUG, rv, "could not store in the authentication cache");
+    }
+}
+
+int oro_auth_cache_add(server_rec *s, apr_pool_t *p, const char *key, const char *value,
+                       apr_time_t expiry)
+{
+    if (lock(s) != 0) {
+        return -1;
+    }
+    int result;
+    if (retrieve(s, p, key) != NULL) {
+        result = 0;
+    }
+    else {
+        apr_status_t rv = store(s, p, key, value, expiry);
+        result = rv == APR_SUCCESS ? 1 : -1;
+        if (rv != APR_SUCCESS) {
+            ORO_SLOG(s, APLOG_ERR, rv, "could not store in the authentication cache");
+        }
+    }
+    unlock();
+    return result;
+}
+
+void oro_auth_cache_remove(server_rec *s, apr_pool_t *p, const char *key)
+{
+    if (lock(s) != 0) {
+        return;
+    }
+    provider->remove(instance, s, (const unsigned char *)key, (unsigned int)strlen(key), p);
+    unlock();
+}
+
+/* Counters are stored as "COUNT EXPIRY" (expiry in microseconds since the epoch). */
+int oro_auth_cache_increment(server_rec *s, apr_pool_t *p, const char *key, apr_time_t expiry)
+{
+    if (lock(s) != 0) {
+        return -1;
+    }
+    long count = 0;
+    const char *old = retrieve(s, p, key);
+    apr_time_t until = expiry;
+    if (old != NULL) {
+        char *end;
+        count = strtol(old, &end, 10);
+        if (*end == ' ') {
+            until = (apr_time_t)apr_atoi64(end + 1);
+        }
+        if (count < 0 || until < apr_time_now()) {
+            count = 0;
+            until = expiry;
+        }
+    }
+    count++;
+    apr_status_t rv =
+        store(s, p, key, apr_psprintf(p, "%ld %" APR_TIME_T_FMT, count, until), until);
+    unlock();
+    return rv == APR_SUCCESS ? (int)count : -1;
+}
+
+int oro_auth_cache_counter(server_rec *s, apr_pool_t *p, const char *key, apr_time_t *expiry)
+{
+    const char *value = oro_auth_cache_get(s, p, key);
+    if (value == NULL) {
+        return 0;
+    }
+    char *end;
+    long count = strtol(value, &end, 10);
+    *expiry = *end == ' ' ? (apr_time_t)apr_atoi64(end + 1) : 0;
+    return *expiry > apr_time_now() && count > 0 ? (int)count : 0;
+}
