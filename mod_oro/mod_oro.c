@@ -52,6 +52,8 @@ static const command_rec oro_commands[] = {
     ORO_DIRECTIVE("OroConsumerLog", "log file of oro-consumer"),
     ORO_DIRECTIVE("OroApiMaxPageSize", "largest page[size] the API accepts"),
     ORO_DIRECTIVE("OroApiBulkDeleteLimit", "most records one bulk DELETE may remove"),
+    ORO_DIRECTIVE("OroJobStaleTimeout", "seconds after which a silent job is stale"),
+    ORO_DIRECTIVE("OroDeadLetterMaxAge", "days dead letters are kept"),
     {NULL}};
 
 /* Validates every server's merged settings once the whole configuration is read;

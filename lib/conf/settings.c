@@ -39,6 +39,8 @@ static const directive_t directives[] = {
     {"OroConsumerLog", KIND_PATH, FIELD(consumer_log), 0, 0},
     {"OroApiMaxPageSize", KIND_INT, FIELD(api_max_page_size), 1, 10000},
     {"OroApiBulkDeleteLimit", KIND_INT, FIELD(api_bulk_delete_limit), 1, 100000},
+    {"OroJobStaleTimeout", KIND_INT, FIELD(job_stale_timeout), 10, 30 * 86400},
+    {"OroDeadLetterMaxAge", KIND_INT, FIELD(dead_letter_max_age), 1, 3650},
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -52,6 +54,8 @@ void oro_settings_init(oro_settings_t *s)
     s->consumer_workers = ORO_UNSET_INT;
     s->api_max_page_size = ORO_UNSET_INT;
     s->api_bulk_delete_limit = ORO_UNSET_INT;
+    s->job_stale_timeout = ORO_UNSET_INT;
+    s->dead_letter_max_age = ORO_UNSET_INT;
 }
 
 void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
@@ -92,6 +96,12 @@ void oro_settings_apply_defaults(oro_settings_t *s)
     }
     if (s->api_bulk_delete_limit == ORO_UNSET_INT) {
         s->api_bulk_delete_limit = ORO_DEFAULT_API_BULK_DELETE_LIMIT;
+    }
+    if (s->job_stale_timeout == ORO_UNSET_INT) {
+        s->job_stale_timeout = ORO_DEFAULT_JOB_STALE_TIMEOUT;
+    }
+    if (s->dead_letter_max_age == ORO_UNSET_INT) {
+        s->dead_letter_max_age = ORO_DEFAULT_DEAD_LETTER_MAX_AGE;
     }
 }
 

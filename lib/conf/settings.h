@@ -27,6 +27,8 @@ typedef struct {
     const char *consumer_log;     /* OroConsumerLog FILE */
     int api_max_page_size;        /* OroApiMaxPageSize N */
     int api_bulk_delete_limit;    /* OroApiBulkDeleteLimit N */
+    int job_stale_timeout;        /* OroJobStaleTimeout SECONDS */
+    int dead_letter_max_age;      /* OroDeadLetterMaxAge DAYS */
     /* The entity definitions of OroEntityConfig: loaded by oro_settings_load (daemons,
      * oroctl) and by mod_oro's post_config; NULL without OroEntityConfig. */
     const struct oro_meta *meta;
@@ -38,6 +40,8 @@ typedef struct {
 #define ORO_DEFAULT_CONSUMER_WORKERS 2
 #define ORO_DEFAULT_API_MAX_PAGE_SIZE 100
 #define ORO_DEFAULT_API_BULK_DELETE_LIMIT 100
+#define ORO_DEFAULT_JOB_STALE_TIMEOUT 3600
+#define ORO_DEFAULT_DEAD_LETTER_MAX_AGE 30
 
 /* Sets every field to unset (NULL / ORO_UNSET_INT). */
 void oro_settings_init(oro_settings_t *s);
