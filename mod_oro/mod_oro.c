@@ -111,6 +111,7 @@ static const route_t routes[] = {
     {"/entities", oro_handle_metadata},
     {"/doc/openapi.json", oro_handle_openapi},
     {"/doc", oro_handle_api_doc_page},
+    {"/jobs", oro_handle_jobs},
 };
 
 /* Routes requests of "SetHandler oro" by the path below the last "/api" prefix. */

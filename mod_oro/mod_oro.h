@@ -58,6 +58,8 @@ int oro_handle_metadata(request_rec *r);
 /* /api/doc/openapi.json and /api/doc (api_doc.c). */
 int oro_handle_openapi(request_rec *r);
 int oro_handle_api_doc_page(request_rec *r);
+/* GET /api/jobs: the job runner's jobs (api_jobs.c). */
+int oro_handle_jobs(request_rec *r);
 /* /api/{type}[/{id}]: path is the part after "/api". */
 int oro_api_dispatch(request_rec *r, const char *path);
 

@@ -25,85 +25,6 @@ static const char *latest(const oro_db_t *db)
     return db->dialect == ORO_DIALECT_MYSQL ? " LOCK IN SHARE MODE" : "";
 }
 
-static const char *const status_names[ORO_JOB_STATUS_COUNT] = {
-    "new", "running", "success", "failed", "failed_redelivered", "cancelled", "stale"};
-
-const char *oro_job_status_name(oro_job_status_t status)
-{
-    return (int)status >= 0 && status < ORO_JOB_STATUS_COUNT ? status_names[status] : NULL;
-}
-
-int oro_job_status_parse(const char *name)
-{
-    for (int i = 0; name != NULL && i < ORO_JOB_STATUS_COUNT; i++) {
-        if (strcmp(name, status_names[i]) == 0) {
-            return i;
-        }
-    }
-    return -1;
-}
-
-int oro_job_status_ended(oro_job_status_t status)
-{
-    return status == ORO_JOB_STATUS_SUCCESS || status == ORO_JOB_STATUS_FAILED ||
-           status == ORO_JOB_STATUS_CANCELLED || status == ORO_JOB_STATUS_STALE;
-}
-
-int oro_job_transition_allowed(oro_job_status_t from, oro_job_status_t to)
-{
-    switch (from) {
-    case ORO_JOB_STATUS_NEW:
-        return to == ORO_JOB_STATUS_RUNNING || to == ORO_JOB_STATUS_CANCELLED ||
-               to == ORO_JOB_STATUS_STALE;
-    case ORO_JOB_STATUS_RUNNING:
-        return to == ORO_JOB_STATUS_SUCCESS || to == ORO_JOB_STATUS_FAILED ||
-               to == ORO_JOB_STATUS_FAILED_REDELIVERED || to == ORO_JOB_STATUS_CANCELLED ||
-               to == ORO_JOB_STATUS_STALE;
-    case ORO_JOB_STATUS_FAILED_REDELIVERED:
-        return to == ORO_JOB_STATUS_RUNNING || to == ORO_JOB_STATUS_FAILED ||
-               to == ORO_JOB_STATUS_CANCELLED || to == ORO_JOB_STATUS_STALE;
-    default:
-        return 0;
-    }
-}
-
-oro_job_status_t oro_job_root_status(const int counts[ORO_JOB_STATUS_COUNT])
-{
-    int total = 0;
-    for (int i = 0; i < ORO_JOB_STATUS_COUNT; i++) {
-        total += counts[i];
-    }
-    if (total == 0) {
-        return ORO_JOB_STATUS_NEW;
-    }
-    int active = counts[ORO_JOB_STATUS_NEW] + counts[ORO_JOB_STATUS_RUNNING] +
-                 counts[ORO_JOB_STATUS_FAILED_REDELIVERED];
-    if (active > 0) {
-        return active == counts[ORO_JOB_STATUS_NEW] && active == total ? ORO_JOB_STATUS_NEW
-                                                                       : ORO_JOB_STATUS_RUNNING;
-    }
-    if (counts[ORO_JOB_STATUS_CANCELLED] > 0) {
-        return ORO_JOB_STATUS_CANCELLED;
-    }
-    if (counts[ORO_JOB_STATUS_FAILED] > 0 || counts[ORO_JOB_STATUS_STALE] > 0) {
-        return ORO_JOB_STATUS_FAILED;
-    }
-    return ORO_JOB_STATUS_SUCCESS;
-}
-
-apr_int64_t oro_job_id_parse(const char *text)
-{
-    if (text == NULL || *text < '1' || *text > '9' || strlen(text) > 18) {
-        return 0;
-    }
-    for (const char *c = text; *c; c++) {
-        if (*c < '0' || *c > '9') {
-            return 0;
-        }
-    }
-    return apr_atoi64(text);
-}
-
 /* ---- transactions: the caller's if one is open, else our own ---- */
 
 typedef struct {
@@ -156,62 +77,14 @@ static const char *older_than(apr_pool_t *p, const oro_db_t *db, const char *col
     return apr_psprintf(p, "%s < now() - interval '%d seconds'", column, seconds);
 }
 
-/* A timestamp column as "YYYY-MM-DD HH:MM:SS" UTC text (made ISO 8601 in C). */
-static const char *time_text(apr_pool_t *p, const oro_db_t *db, const char *column)
-{
-    if (db->dialect == ORO_DIALECT_MYSQL) {
-        return apr_psprintf(p, "CAST(%s AS datetime)", column);
-    }
-    return apr_psprintf(p, "to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')", column);
-}
-
-static const char *iso_time(apr_pool_t *p, const char *text)
-{
-    if (text == NULL || strlen(text) < 19) {
-        return NULL;
-    }
-    char *iso = apr_pstrndup(p, text, 19);
-    iso[10] = 'T';
-    return apr_pstrcat(p, iso, "Z", NULL);
-}
-
 static const char *id_text(apr_pool_t *p, apr_int64_t id)
 {
     return apr_psprintf(p, "%" APR_INT64_T_FMT, id);
 }
 
-#define JOB_COLUMNS 11
-
-static const char *job_columns(apr_pool_t *p, const oro_db_t *db)
-{
-    return apr_pstrcat(p,
-                       "SELECT id, root_job_id, name, status, interrupted, is_unique, progress, ",
-                       time_text(p, db, "created_at"), ", ", time_text(p, db, "started_at"), ", ",
-                       time_text(p, db, "stopped_at"), ", ", time_text(p, db, "last_active_at"),
-                       " FROM oro_job", NULL);
-}
-
 static const char *job_select(apr_pool_t *p, const oro_db_t *db)
 {
-    return apr_pstrcat(p, job_columns(p, db), " WHERE id = %s", NULL);
-}
-
-static oro_job_t *job_of_row(apr_pool_t *p, const char *const *v)
-{
-    oro_job_t *job = apr_pcalloc(p, sizeof *job);
-    job->id = apr_atoi64(v[0]);
-    job->root_id = v[1] ? apr_atoi64(v[1]) : 0;
-    job->name = v[2];
-    int status = oro_job_status_parse(v[3]);
-    job->status = status < 0 ? ORO_JOB_STATUS_FAILED : (oro_job_status_t)status;
-    job->interrupted = v[4] && atoi(v[4]) != 0;
-    job->unique = v[5] && atoi(v[5]) != 0;
-    job->progress = v[6] ? atof(v[6]) : 0;
-    job->created_at = iso_time(p, v[7]);
-    job->started_at = iso_time(p, v[8]);
-    job->stopped_at = iso_time(p, v[9]);
-    job->last_active_at = iso_time(p, v[10]);
-    return job;
+    return apr_pstrcat(p, oro_job_columns_sql(p, db->dialect), " WHERE id = %s", NULL);
 }
 
 static apr_array_header_t *args_of(apr_pool_t *p, int n, ...)
@@ -236,12 +109,13 @@ static int read_job(oro_db_t *db, apr_pool_t *p, apr_int64_t id, int lock, oro_j
         sql = apr_pstrcat(p, sql, " FOR UPDATE", NULL);
     }
     apr_array_header_t *rows =
-        oro_db_rows(db, p, sql, args_of(p, 1, id_text(p, id)), JOB_COLUMNS, error);
+        oro_db_rows(db, p, sql, args_of(p, 1, id_text(p, id)), ORO_JOB_COLUMNS, error);
     if (rows == NULL) {
         *error = apr_psprintf(p, "could not read job %" APR_INT64_T_FMT ": %s", id, *error);
         return ORO_JOB_ERROR;
     }
-    *job = rows->nelts > 0 ? job_of_row(p, APR_ARRAY_IDX(rows, 0, const char *const *)) : NULL;
+    *job =
+        rows->nelts > 0 ? oro_job_from_row(p, APR_ARRAY_IDX(rows, 0, const char *const *)) : NULL;
     return 0;
 }
 
@@ -940,9 +814,10 @@ apr_array_header_t *oro_job_list(oro_db_t *db, apr_pool_t *p, int status, int ro
         where = apr_pstrcat(p, where, " AND name = %s", NULL);
         APR_ARRAY_PUSH(args, const char *) = name;
     }
-    const char *sql = apr_psprintf(p, "%s%s ORDER BY id DESC LIMIT %d", job_columns(p, db), where,
-                                   limit > 0 ? limit : 100);
-    apr_array_header_t *rows = oro_db_rows(db, p, sql, args, JOB_COLUMNS, error);
+    const char *sql =
+        apr_psprintf(p, "%s%s ORDER BY id DESC LIMIT %d", oro_job_columns_sql(p, db->dialect),
+                     where, limit > 0 ? limit : 100);
+    apr_array_header_t *rows = oro_db_rows(db, p, sql, args, ORO_JOB_COLUMNS, error);
     if (rows == NULL) {
         *error = apr_psprintf(p, "could not list jobs: %s", *error);
         return NULL;
@@ -950,7 +825,7 @@ apr_array_header_t *oro_job_list(oro_db_t *db, apr_pool_t *p, int status, int ro
     apr_array_header_t *jobs = apr_array_make(p, rows->nelts, sizeof(oro_job_t *));
     for (int i = 0; i < rows->nelts; i++) {
         APR_ARRAY_PUSH(jobs, oro_job_t *) =
-            job_of_row(p, APR_ARRAY_IDX(rows, i, const char *const *));
+            oro_job_from_row(p, APR_ARRAY_IDX(rows, i, const char *const *));
     }
     return jobs;
 }

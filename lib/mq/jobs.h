@@ -156,6 +156,12 @@ int oro_job_get(oro_db_t *db, apr_pool_t *p, apr_int64_t id, oro_job_t **job, co
 apr_array_header_t *oro_job_list(oro_db_t *db, apr_pool_t *p, int status, int root_only,
                                  const char *name, int limit, const char **error);
 
+/* "SELECT <the ORO_JOB_COLUMNS columns> FROM oro_job" for a WHERE to follow, and the
+ * job of one row of it (times in ISO 8601 UTC). Shared with mod_oro's /api/jobs. */
+#define ORO_JOB_COLUMNS 11
+const char *oro_job_columns_sql(apr_pool_t *p, oro_dialect_t dialect);
+oro_job_t *oro_job_from_row(apr_pool_t *p, const char *const *values);
+
 /* Parses a job id ("1" … 18 digits); 0 for anything else. */
 apr_int64_t oro_job_id_parse(const char *text);
 
