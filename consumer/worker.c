@@ -351,6 +351,16 @@ static void connect_database(worker_t *w, int64_t now)
     }
     w->reconnect_delay_ms = RECONNECT_FIRST_DELAY_MS;
     w->next_beat_ms = now;
+    if (s->transport == ORO_MQ_AMQP && w->queue == NULL && w->db->dialect == ORO_DIALECT_PGSQL) {
+        /* the relay is woken by NOTIFY when producers write outbox rows */
+        if (oro_db_exec(w->db, w->scratch, &error, NULL, "LISTEN " ORO_MQ_CHANNEL, NULL) != 0) {
+            begin_outage(w, now, "could not LISTEN", error);
+            disconnect(w);
+            w->next_connect_ms = now + w->reconnect_delay_ms;
+            return;
+        }
+        w->listen_conn = apr_dbd_native_handle(w->db->driver, w->db->handle);
+    }
     if (s->transport == ORO_MQ_DBAL && w->queue != NULL && open_queue(w, &error) != 0) {
         begin_outage(w, now, "could not open its queue", error);
         disconnect(w);
@@ -486,11 +496,16 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
         int fd = -1;
         if (w.db != NULL && w.amqp != NULL) {
             int64_t idle = oro_worker_amqp_idle_ms(w.amqp);
-            deadline = deadline < now + idle ? deadline : now + idle;
             fd = oro_worker_amqp_fd(w.amqp);
-            if (fd < 0 && w.listen_conn != NULL) {
-                fd = PQsocket(w.listen_conn);
+            if (w.queue == NULL && w.listen_conn != NULL) {
+                int got = drain_notifications(&w);
+                if (got > 0) {
+                    continue;
+                }
+                fd = got == 0 ? PQsocket(w.listen_conn) : -1;
+                idle = idle < 1000 ? 1000 : idle;
             }
+            deadline = deadline < now + idle ? deadline : now + idle;
         }
         else if (w.claimer != NULL && w.listen_conn != NULL) {
             int got = drain_notifications(&w);
@@ -510,7 +525,7 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
             }
         }
         wait_until(deadline, fd);
-        if (w.listen_conn != NULL && w.amqp == NULL) {
+        if (w.listen_conn != NULL) {
             drain_notifications(&w);
         }
     }
