@@ -25,7 +25,7 @@ endif
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE -fPIC $(OPT) $(WARN) -Ilib \
               -DORO_VERSION='"$(VERSION)"' -DORO_SOURCE_ROOT='"$(CURDIR)"' \
               $(APR_CFLAGS) $(JSON_CFLAGS) $(CFLAGS)
-LIBS_ALL   := $(JSON_LIBS) $(APR_LIBS) -lpq -lmariadb $(LDFLAGS)
+LIBS_ALL   := $(JSON_LIBS) $(APR_LIBS) -lpq -lmariadb -lrabbitmq $(LDFLAGS)
 
 LIB_SRCS   := $(shell find lib -name '*.c' | sort)
 LIB_OBJS   := $(LIB_SRCS:%.c=$(OUT)/obj/%.o)
