@@ -18,6 +18,14 @@ sub jt {
 }
 sub job { my ($id) = @_; my ($row) = sql("SELECT status, progress, interrupted FROM oro_job WHERE id = $id"); return split /\t/, $row }
 sub status { (job($_[0]))[0] }
+# Dependent messages go to topic oro.test asking to be rejected: whatever the transport,
+# the consumer then puts them in the dead-letter table, where they can be counted.
+sub dependent_body { my ($marker) = @_; return qq({"fail":"reject","marker":"$marker"}) }
+sub dead_count {
+    my ($marker) = @_;
+    my ($n) = sql("SELECT COUNT(*) FROM oro_message_dead WHERE topic = 'oro.test' AND body LIKE '%$marker%'");
+    return $n;
+}
 sub progress { sprintf '%.2f', (job($_[0]))[1] }
 sub backdate {
     my ($id, $seconds) = @_;
@@ -38,6 +46,7 @@ is(jt('run-root', "msg-a-$tag", "unique-$tag", 1), "started $root $run",
    'the redelivered message of the running job resumes it (same owner)');
 
 # --- delayed children, progress aggregation, dependent message stored
+is(jt('dependent', $root, 'oro.test', dependent_body("dep-1-$tag")), 'ok', 'a dependent message is stored with the root');
 my $c1 = jt('child', $root, "part-1-$tag");
 my $c2 = jt('child', $root, "part-2-$tag");
 like($c1, qr/^\d+$/, 'a delayed child is created');
@@ -63,6 +72,9 @@ is(jt('start', $c2), 'started', 'the redelivered message starts it again');
 is(jt('finish', $c2, 'failed'), 'ok', 'and it fails for good');
 is(status($root), 'failed', 'the root ends failed when a child failed');
 is(progress($root), '1.00', 'with progress 1');
+is(wait_until(30, sub { dead_count("dep-1-$tag") }), 1,
+   'the dependent message was sent when the root ended (and reached the consumer)');
+is(jt('dependent', $root, 'oro.test', '{}'), 'ended', 'an ended root takes no new dependent message');
 my ($unique) = sql("SELECT COUNT(*) FROM oro_job WHERE unique_name = 'unique-$tag'");
 is($unique, 0, 'the ended root frees its unique name');
 like(jt('run-root', "msg-d-$tag", "unique-$tag", 1), qr/^started/, 'so a new run of the name starts');
@@ -123,6 +135,7 @@ like($err, qr/has already ended \(cancelled\)/, 'and says how it ended');
 my ($rroot, $rrun) = $started =~ /(\d+) (\d+)/;
 my @race = map { scalar jt('child', $rroot, "race-$_-$tag") } 1 .. 8;
 jt('start', $_) for @race;
+jt('dependent', $rroot, 'oro.test', dependent_body("dep-race-$tag"));
 jt('finish', $rrun, 'success');
 my @pids;
 for my $id (@race) {
@@ -139,5 +152,13 @@ for (@pids) { waitpid $_, 0; $failures++ if $? != 0 }
 is($failures, 0, 'eight children finished by eight processes at once');
 is(status($rroot), 'success', 'the root ended successful');
 is(progress($rroot), '1.00', 'with progress 1');
+if (($ENV{MQ} || 'dbal') eq 'dbal') {
+    # every finishing transaction has committed: the queue and dead-letter tables hold
+    # every copy ever sent (one statement, one snapshot)
+    my ($copies) = sql("SELECT (SELECT COUNT(*) FROM oro_message_queue WHERE body LIKE '%dep-race-$tag%')"
+                       . " + (SELECT COUNT(*) FROM oro_message_dead WHERE body LIKE '%dep-race-$tag%')");
+    is($copies, 1, 'its dependent message was sent exactly once');
+}
+ok(wait_until(30, sub { dead_count("dep-race-$tag") }), 'its dependent message reached the consumer');
 
 done_testing();
