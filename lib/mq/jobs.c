@@ -494,6 +494,24 @@ int oro_job_run_root(oro_db_t *db, const oro_settings_t *settings, apr_pool_t *p
     return tx_end(&t, rc, error);
 }
 
+/* Locks root job root_id: 0 (*root set), ORO_JOB_NOT_FOUND, or ORO_JOB_ERROR (also when
+ * it is a child). */
+static int lock_root(oro_db_t *db, apr_pool_t *p, apr_int64_t root_id, oro_job_t **root,
+                     const char **error)
+{
+    if (read_job(db, p, root_id, 1, root, error) != 0) {
+        return ORO_JOB_ERROR;
+    }
+    if (*root == NULL) {
+        return ORO_JOB_NOT_FOUND;
+    }
+    if ((*root)->root_id != 0) {
+        *error = apr_psprintf(p, "job %" APR_INT64_T_FMT " is not a root job", root_id);
+        return ORO_JOB_ERROR;
+    }
+    return 0;
+}
+
 int oro_job_create_child(oro_db_t *db, apr_pool_t *p, apr_int64_t root_id, const char *name,
                          apr_int64_t *child_id, const char **error)
 {
@@ -507,15 +525,8 @@ int oro_job_create_child(oro_db_t *db, apr_pool_t *p, apr_int64_t root_id, const
         return ORO_JOB_ERROR;
     }
     oro_job_t *root;
-    int rc = read_job(db, p, root_id, 1, &root, error);
-    if (rc == 0 && root == NULL) {
-        rc = ORO_JOB_NOT_FOUND;
-    }
-    else if (rc == 0 && root->root_id != 0) {
-        *error = apr_psprintf(p, "job %" APR_INT64_T_FMT " is not a root job", root_id);
-        rc = ORO_JOB_ERROR;
-    }
-    else if (rc == 0 && (root->interrupted || oro_job_status_ended(root->status))) {
+    int rc = lock_root(db, p, root_id, &root, error);
+    if (rc == 0 && (root->interrupted || oro_job_status_ended(root->status))) {
         rc = ORO_JOB_CANCELLED;
     }
     else if (rc == 0) {
@@ -538,15 +549,8 @@ int oro_job_add_dependent(oro_db_t *db, apr_pool_t *p, apr_int64_t root_id,
         return ORO_JOB_ERROR;
     }
     oro_job_t *root;
-    int rc = read_job(db, p, root_id, 1, &root, error);
-    if (rc == 0 && root == NULL) {
-        rc = ORO_JOB_NOT_FOUND;
-    }
-    else if (rc == 0 && root->root_id != 0) {
-        *error = apr_psprintf(p, "job %" APR_INT64_T_FMT " is not a root job", root_id);
-        rc = ORO_JOB_ERROR;
-    }
-    else if (rc == 0 && oro_job_status_ended(root->status)) {
+    int rc = lock_root(db, p, root_id, &root, error);
+    if (rc == 0 && oro_job_status_ended(root->status)) {
         rc = ORO_JOB_ENDED;
     }
     else if (rc == 0 &&

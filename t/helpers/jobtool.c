@@ -111,8 +111,8 @@ int main(int argc, const char *const *argv)
         if (status < 0) {
             return usage();
         }
-        int rc = oro_job_finish(db, &settings, p, oro_job_id_parse(a[0]),
-                                (oro_job_status_t)status, &error);
+        int rc = oro_job_finish(db, &settings, p, oro_job_id_parse(a[0]), (oro_job_status_t)status,
+                                &error);
         return outcome(rc, error);
     }
     if (strcmp(cmd, "progress") == 0 && n == 2) {
