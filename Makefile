@@ -25,7 +25,7 @@ endif
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE -fPIC $(OPT) $(WARN) -Ilib \
               -DORO_VERSION='"$(VERSION)"' -DORO_SOURCE_ROOT='"$(CURDIR)"' \
               $(APR_CFLAGS) $(JSON_CFLAGS) $(CFLAGS)
-LIBS_ALL   := $(JSON_LIBS) $(APR_LIBS) -lpq -lmariadb $(LDFLAGS)
+LIBS_ALL   := $(JSON_LIBS) $(APR_LIBS) -lpq -lmariadb -lrabbitmq $(LDFLAGS)
 
 LIB_SRCS   := $(shell find lib -name '*.c' | sort)
 LIB_OBJS   := $(LIB_SRCS:%.c=$(OUT)/obj/%.o)
@@ -107,7 +107,12 @@ test: deps web-deps
 	$(MAKE) unit-bins OUT=$(if $(filter 1,$(SANITIZE)),out/asan,$(OUT)) SANITIZE=$(SANITIZE)
 	t/run-all $(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))
 
-unit-bins: $(UNIT_BINS)
+unit-bins: $(UNIT_BINS) $(OUT)/t/jobtool
+
+# Drives the job runner's C API for the integration tests (t/integration/12x-jobs-*.t).
+$(OUT)/t/jobtool: t/helpers/jobtool.c $(OUT)/liboro.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SAN_LDFLAGS) -o $@ $< $(OUT)/liboro.a $(LIBS_ALL)
 
 test-unit: all unit-bins
 	t/run-all --unit-only $(OUT)

@@ -66,6 +66,16 @@ static const command_rec oro_commands[] = {
     ORO_DIRECTIVE("OroLoginMaxAttemptsPerAddress",
                   "failed logins from one address before throttling"),
     ORO_DIRECTIVE("OroLoginLockSeconds", "seconds failed logins are counted and a throttle lasts"),
+    ORO_DIRECTIVE("OroConsumerIndexerWorkers", "indexer workers of oro-consumer: 0 or 1"),
+    ORO_DIRECTIVE("OroConsumerRelayWorkers", "outbox relay workers of oro-consumer (amqp)"),
+    ORO_DIRECTIVE("OroQueueBatchSize", "messages a worker claims at once"),
+    ORO_DIRECTIVE("OroQueueMaxAttempts", "deliveries before a message is dead-lettered"),
+    ORO_DIRECTIVE("OroQueueRetryDelay", "milliseconds before the first retry"),
+    ORO_DIRECTIVE("OroQueueRetryMaxDelay", "longest retry backoff in milliseconds"),
+    ORO_DIRECTIVE("OroQueueVisibilityTimeout", "seconds before a claimed message is released"),
+    ORO_DIRECTIVE("OroQueuePollInterval", "longest idle poll in milliseconds"),
+    ORO_DIRECTIVE("OroJobStaleTimeout", "seconds after which a silent job is stale"),
+    ORO_DIRECTIVE("OroDeadLetterMaxAge", "days dead letters are kept"),
     {NULL}};
 
 /* Validates every server's merged settings once the whole configuration is read;
@@ -127,6 +137,7 @@ static const route_t routes[] = {
     {"/entities", oro_handle_metadata},
     {"/doc/openapi.json", oro_handle_openapi},
     {"/doc", oro_handle_api_doc_page},
+    {"/jobs", oro_handle_jobs},
 };
 
 /* Routes requests of "SetHandler oro" by the path below the last "/api" prefix. */

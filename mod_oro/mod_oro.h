@@ -60,6 +60,8 @@ int oro_handle_openapi(request_rec *r);
 int oro_handle_api_doc_page(request_rec *r);
 /* The ACL's hooks (child_init: the per-process cache; mod_oro/api_acl.c). */
 void oro_api_acl_register_hooks(apr_pool_t *p);
+/* GET /api/jobs: the job runner's jobs (api_jobs.c). */
+int oro_handle_jobs(request_rec *r);
 /* /api/{type}[/{id}]: path is the part after "/api". */
 int oro_api_dispatch(request_rec *r, const char *path);
 

@@ -17,6 +17,9 @@
 static const oroctl_command_t *const commands[] = {
     &oroctl_config_check_command,
     &oroctl_demo_load_command,
+    &oroctl_mq_dead_command,
+    &oroctl_mq_send_command,
+    &oroctl_mq_stats_command,
     &oroctl_schema_status_command,
     &oroctl_schema_update_command,
     &oroctl_user_create_command,
@@ -25,6 +28,9 @@ static const oroctl_command_t *const commands[] = {
     &oroctl_apikey_generate_command,
     &oroctl_oauth_client_create_command,
     &oroctl_oauth_token_revoke_command,
+    &oroctl_jobs_list_command,
+    &oroctl_jobs_cancel_command,
+    &oroctl_cron_command,
 };
 /* clang-format on */
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -39,6 +39,12 @@ extern const oroctl_command_t oroctl_user_password_command;
 extern const oroctl_command_t oroctl_apikey_generate_command;
 extern const oroctl_command_t oroctl_oauth_client_create_command;
 extern const oroctl_command_t oroctl_oauth_token_revoke_command;
+extern const oroctl_command_t oroctl_mq_send_command;
+extern const oroctl_command_t oroctl_mq_stats_command;
+extern const oroctl_command_t oroctl_mq_dead_command;
+extern const oroctl_command_t oroctl_jobs_list_command;
+extern const oroctl_command_t oroctl_jobs_cancel_command;
+extern const oroctl_command_t oroctl_cron_command;
 
 /* The entity metadata of OroEntityConfig (loaded with the settings); NULL after
  * printing an error when the configuration has no OroEntityConfig. */

@@ -51,6 +51,16 @@ static const directive_t directives[] = {
     {"OroLoginMaxAttempts", KIND_INT, FIELD(login_max_attempts), 1, 1000},
     {"OroLoginMaxAttemptsPerAddress", KIND_INT, FIELD(login_max_per_address), 1, 100000},
     {"OroLoginLockSeconds", KIND_INT, FIELD(login_lock_seconds), 1, 86400},
+    {"OroConsumerIndexerWorkers", KIND_INT, FIELD(consumer_indexer_workers), 0, 1},
+    {"OroConsumerRelayWorkers", KIND_INT, FIELD(consumer_relay_workers), 0, 16},
+    {"OroQueueBatchSize", KIND_INT, FIELD(queue_batch_size), 1, 10000},
+    {"OroQueueMaxAttempts", KIND_INT, FIELD(queue_max_attempts), 1, 1000},
+    {"OroQueueRetryDelay", KIND_INT, FIELD(queue_retry_delay), 0, 86400000},
+    {"OroQueueRetryMaxDelay", KIND_INT, FIELD(queue_retry_max_delay), 0, 86400000},
+    {"OroQueueVisibilityTimeout", KIND_INT, FIELD(queue_visibility_timeout), 1, 86400},
+    {"OroQueuePollInterval", KIND_INT, FIELD(queue_poll_interval), 1, 60000},
+    {"OroJobStaleTimeout", KIND_INT, FIELD(job_stale_timeout), 10, 30 * 86400},
+    {"OroDeadLetterMaxAge", KIND_INT, FIELD(dead_letter_max_age), 1, 3650},
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -76,6 +86,16 @@ void oro_settings_init(oro_settings_t *s)
     s->login_max_attempts = ORO_UNSET_INT;
     s->login_max_per_address = ORO_UNSET_INT;
     s->login_lock_seconds = ORO_UNSET_INT;
+    s->consumer_indexer_workers = ORO_UNSET_INT;
+    s->consumer_relay_workers = ORO_UNSET_INT;
+    s->queue_batch_size = ORO_UNSET_INT;
+    s->queue_max_attempts = ORO_UNSET_INT;
+    s->queue_retry_delay = ORO_UNSET_INT;
+    s->queue_retry_max_delay = ORO_UNSET_INT;
+    s->queue_visibility_timeout = ORO_UNSET_INT;
+    s->queue_poll_interval = ORO_UNSET_INT;
+    s->job_stale_timeout = ORO_UNSET_INT;
+    s->dead_letter_max_age = ORO_UNSET_INT;
 }
 
 void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
@@ -149,6 +169,25 @@ void oro_settings_apply_defaults(oro_settings_t *s)
         if (*field == ORO_UNSET_INT) {
             *field = auth_defaults[i].value;
         }
+    }
+#define DEFAULT_IF_UNSET(field, value)                                                             \
+    if (s->field == ORO_UNSET_INT) {                                                               \
+        s->field = value;                                                                          \
+    }
+    DEFAULT_IF_UNSET(consumer_indexer_workers, ORO_DEFAULT_CONSUMER_INDEXER_WORKERS)
+    DEFAULT_IF_UNSET(consumer_relay_workers, ORO_DEFAULT_CONSUMER_RELAY_WORKERS)
+    DEFAULT_IF_UNSET(queue_batch_size, ORO_DEFAULT_QUEUE_BATCH_SIZE)
+    DEFAULT_IF_UNSET(queue_max_attempts, ORO_DEFAULT_QUEUE_MAX_ATTEMPTS)
+    DEFAULT_IF_UNSET(queue_retry_delay, ORO_DEFAULT_QUEUE_RETRY_DELAY)
+    DEFAULT_IF_UNSET(queue_retry_max_delay, ORO_DEFAULT_QUEUE_RETRY_MAX_DELAY)
+    DEFAULT_IF_UNSET(queue_visibility_timeout, ORO_DEFAULT_QUEUE_VISIBILITY_TIMEOUT)
+    DEFAULT_IF_UNSET(queue_poll_interval, ORO_DEFAULT_QUEUE_POLL_INTERVAL)
+#undef DEFAULT_IF_UNSET
+    if (s->job_stale_timeout == ORO_UNSET_INT) {
+        s->job_stale_timeout = ORO_DEFAULT_JOB_STALE_TIMEOUT;
+    }
+    if (s->dead_letter_max_age == ORO_UNSET_INT) {
+        s->dead_letter_max_age = ORO_DEFAULT_DEAD_LETTER_MAX_AGE;
     }
 }
 
