@@ -25,10 +25,15 @@ endif
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE -fPIC $(OPT) $(WARN) -Ilib \
               -DORO_VERSION='"$(VERSION)"' -DORO_SOURCE_ROOT='"$(CURDIR)"' \
               $(APR_CFLAGS) $(JSON_CFLAGS) $(CFLAGS)
-LIBS_ALL   := $(JSON_LIBS) $(APR_LIBS) -lpq -lmariadb $(LDFLAGS)
+LIBS_ALL   := $(JSON_LIBS) $(APR_LIBS) -lpq -lmariadb -lxapian -lstdc++ $(LDFLAGS)
+# The search index's C++ shim (lib/search/*.cc): same options, C++17, no C-only warnings.
+CXX        ?= g++
+CXXFLAGS_ALL := -std=c++17 -D_GNU_SOURCE -fPIC $(OPT) $(filter-out -Wstrict-prototypes,$(WARN)) \
+              -Ilib $(APR_CFLAGS) $(CXXFLAGS)
 
 LIB_SRCS   := $(shell find lib -name '*.c' | sort)
-LIB_OBJS   := $(LIB_SRCS:%.c=$(OUT)/obj/%.o)
+LIB_CC_SRCS:= $(shell find lib -name '*.cc' | sort)
+LIB_OBJS   := $(LIB_SRCS:%.c=$(OUT)/obj/%.o) $(LIB_CC_SRCS:%.cc=$(OUT)/obj/%.o)
 CONS_SRCS  := $(shell find consumer -name '*.c' | sort)
 CONS_OBJS  := $(CONS_SRCS:%.c=$(OUT)/obj/%.o)
 CTL_SRCS   := $(shell find tools -name '*.c' | sort)
@@ -56,6 +61,10 @@ help:
 $(OUT)/obj/%.o: %.c $(HEADERS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(OUT)/obj/%.o: %.cc $(HEADERS) Makefile
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_ALL) -c -o $@ $<
 
 $(OUT)/liboro.a: $(LIB_OBJS)
 	@mkdir -p $(OUT)
