@@ -64,7 +64,7 @@ static const char *read_reindex(apr_pool_t *p, const oro_meta_t *meta, const cha
         json_object *v = json_object_array_get_idx(ids_json, i);
         const char *id = NULL;
         if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) > 0) {
-            id = apr_psprintf(p, "%lld", (long long)json_object_get_int64(v));
+            id = apr_psprintf(p, "%" APR_INT64_T_FMT, (apr_int64_t)json_object_get_int64(v));
         }
         else if (json_object_is_type(v, json_type_string)) {
             id = apr_pstrdup(p, json_object_get_string(v));

@@ -109,6 +109,9 @@ static const route_t routes[] = {
     {"/entities", oro_handle_metadata},
     {"/doc/openapi.json", oro_handle_openapi},
     {"/doc", oro_handle_api_doc_page},
+    {"/search", oro_handle_search},
+    {"/search/advanced", oro_handle_search_advanced},
+    {"/searchentities", oro_handle_search_entities},
 };
 
 /* Routes requests of "SetHandler oro" by the path below the last "/api" prefix. */

@@ -58,6 +58,10 @@ int oro_handle_metadata(request_rec *r);
 /* /api/doc/openapi.json and /api/doc (api_doc.c). */
 int oro_handle_openapi(request_rec *r);
 int oro_handle_api_doc_page(request_rec *r);
+/* /api/search, /api/search/advanced, /api/searchentities (api_search.c). */
+int oro_handle_search(request_rec *r);
+int oro_handle_search_advanced(request_rec *r);
+int oro_handle_search_entities(request_rec *r);
 /* /api/{type}[/{id}]: path is the part after "/api". */
 int oro_api_dispatch(request_rec *r, const char *path);
 

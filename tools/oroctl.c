@@ -17,6 +17,7 @@ static const oroctl_command_t *const commands[] = {
     &oroctl_demo_load_command,
     &oroctl_schema_status_command,
     &oroctl_schema_update_command,
+    &oroctl_search_reindex_command,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -16,6 +16,29 @@
 
 #include "search/search.h"
 
+void oro_search_dir_match_owner(apr_pool_t *p, const char *dir, const char *path)
+{
+    struct stat st;
+    if (geteuid() != 0 || stat(dir, &st) != 0) {
+        return;
+    }
+    if (lchown(path, st.st_uid, st.st_gid) != 0) {
+        return; /* best effort: the writer then reports what it cannot open */
+    }
+    DIR *d = opendir(path);
+    if (d == NULL) {
+        return;
+    }
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            if (lchown(apr_pstrcat(p, path, "/", e->d_name, NULL), st.st_uid, st.st_gid) != 0) {
+                continue;
+            }
+        }
+    }
+    closedir(d);
+}
+
 const char *oro_search_dir_current(apr_pool_t *p, const char *dir)
 {
     char target[PATH_MAX];
@@ -59,6 +82,7 @@ const char *oro_search_dir_new_version(apr_pool_t *p, const char *dir, const cha
     for (long n = highest_version(dir) + 1;; n++) {
         const char *path = apr_psprintf(p, "%s/v%ld", dir, n);
         if (mkdir(path, 0755) == 0) {
+            oro_search_dir_match_owner(p, dir, path);
             return path;
         }
         if (errno != EEXIST) {
@@ -76,7 +100,9 @@ int oro_search_dir_switch(apr_pool_t *p, const char *dir, const char *version, c
     const char *tmp = apr_psprintf(p, "%s/current.%ld", dir, (long)getpid());
     const char *link = apr_pstrcat(p, dir, "/current", NULL);
     unlink(tmp);
-    if (symlink(base, tmp) != 0 || rename(tmp, link) != 0) {
+    oro_search_dir_match_owner(p, dir, version);
+    if (symlink(base, tmp) != 0 || (oro_search_dir_match_owner(p, dir, tmp), 0) ||
+        rename(tmp, link) != 0) {
         *error = apr_psprintf(p, "could not switch the search index \"%s\" to \"%s\": %s", dir,
                               base, strerror(errno));
         unlink(tmp);
@@ -151,6 +177,7 @@ oro_search_lock_t *oro_search_lock_acquire(apr_pool_t *p, const char *dir, int e
         return NULL;
     }
     apr_pool_cleanup_register(p, lock, lock_cleanup, apr_pool_cleanup_null);
+    oro_search_dir_match_owner(p, dir, path);
     while (flock(lock->fd, exclusive ? LOCK_EX : LOCK_SH) != 0) {
         if (errno != EINTR) {
             *error = apr_psprintf(p, "could not lock \"%s\": %s", path, strerror(errno));
@@ -197,6 +224,13 @@ int oro_search_dir_set_building(apr_pool_t *p, const char *dir, const char *vers
     if (f == NULL || fprintf(f, "%s\n", version) < 0 || fclose(f) != 0) {
         *error = apr_psprintf(p, "could not write \"%s\": %s", path, strerror(errno));
         return -1;
+    }
+    oro_search_dir_match_owner(p, dir, path);
+    /* the indexer (another user when oroctl runs as root) appends to it */
+    FILE *j = fopen(journal, "w");
+    if (j != NULL) {
+        fclose(j);
+        oro_search_dir_match_owner(p, dir, journal);
     }
     return 0;
 }

@@ -5,6 +5,7 @@
  * account), so indexing costs one round trip per batch. */
 #include <apr_strings.h>
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -413,12 +414,12 @@ int oro_search_index_range(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
         oro_sqlbuf_add(&plan->sql, " WHERE t.");
         oro_sqlbuf_name(&plan->sql, idcol);
         oro_sqlbuf_add(&plan->sql, " > ");
-        oro_sqlbuf_param(&plan->sql, apr_psprintf(sub, "%lld", after));
+        oro_sqlbuf_param(&plan->sql, apr_psprintf(sub, "%" APR_INT64_T_FMT, (apr_int64_t)after));
         if (to >= 0) {
             oro_sqlbuf_add(&plan->sql, " AND t.");
             oro_sqlbuf_name(&plan->sql, idcol);
             oro_sqlbuf_add(&plan->sql, " <= ");
-            oro_sqlbuf_param(&plan->sql, apr_psprintf(sub, "%lld", to));
+            oro_sqlbuf_param(&plan->sql, apr_psprintf(sub, "%" APR_INT64_T_FMT, (apr_int64_t)to));
         }
         oro_sqlbuf_add(&plan->sql, " ORDER BY t.");
         oro_sqlbuf_name(&plan->sql, idcol);

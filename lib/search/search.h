@@ -79,6 +79,10 @@ int oro_search_writer_commit(oro_search_writer_t *w, apr_pool_t *p, const char *
 long long oro_search_writer_count(oro_search_writer_t *w);
 /* The path the writer was opened on. */
 const char *oro_search_writer_path(const oro_search_writer_t *w);
+/* Adds every document of the database at source whose type is not one of skip_types
+ * (a rebuild of some types keeps the others). Returns the number copied, or -1. */
+long long oro_search_writer_copy(oro_search_writer_t *w, apr_pool_t *p, const char *source,
+                                 const char *const *skip_types, int nskip, const char **error);
 /* Closes now (the pool cleanup then does nothing). 0, or -1 with *error. */
 int oro_search_writer_close(oro_search_writer_t *w, apr_pool_t *p, const char **error);
 
@@ -96,6 +100,10 @@ const char *oro_search_dir_new_version(apr_pool_t *p, const char *dir, const cha
  * older than the previous live one. 0, or -1 with *error. */
 int oro_search_dir_switch(apr_pool_t *p, const char *dir, const char *version,
                           const char **error);
+
+/* Run as root (oroctl), gives path (and the files directly in it) the owner of DIR,
+ * so that the indexer and httpd, running as DIR's owner, can use what root created. */
+void oro_search_dir_match_owner(apr_pool_t *p, const char *dir, const char *path);
 
 /* DIR/write.lock: shared by the indexer around each batch, exclusive by a full rebuild
  * around its switch. Released by a cleanup on p (or oro_search_lock_release). */

@@ -194,3 +194,30 @@ extern "C" int oro_search_writer_close(oro_search_writer_t *w, apr_pool_t *p, co
         return 0;
     })
 }
+
+extern "C" long long oro_search_writer_copy(oro_search_writer_t *w, apr_pool_t *p,
+                                            const char *source, const char *const *skip_types,
+                                            int nskip, const char **error)
+{
+    const char *what = apr_psprintf(p, "could not copy documents from \"%s\"", source);
+    ORO_SEARCH_TRY(p, error, what, -1LL, {
+        long long copied = 0;
+        Xapian::Database from(source);
+        for (Xapian::TermIterator t = from.allterms_begin("T"); t != from.allterms_end("T"); ++t) {
+            std::string type = (*t).substr(1);
+            bool skip = false;
+            for (int i = 0; i < nskip; i++) {
+                skip = skip || type == skip_types[i];
+            }
+            if (skip) {
+                continue;
+            }
+            for (Xapian::PostingIterator d = from.postlist_begin(*t); d != from.postlist_end(*t);
+                 ++d) {
+                w->db->add_document(from.get_document(*d));
+                copied++;
+            }
+        }
+        return copied;
+    })
+}
