@@ -12,6 +12,9 @@
 
 /* Option characters above 255 have no short form. */
 #define OPT_LOG_LEVEL 256
+#define OPT_MESSAGE_LIMIT 257
+#define OPT_TIME_LIMIT 258
+#define OPT_MEMORY_LIMIT 259
 
 /* One option per line, aligned. The description field is unused: the usage text is
  * written by hand below. */
@@ -23,6 +26,9 @@ static const apr_getopt_option_t options[] = {
     {"pidfile",    'p',           1, NULL},
     {"log",        'l',           1, NULL},
     {"log-level",  OPT_LOG_LEVEL, 1, NULL},
+    {"message-limit", OPT_MESSAGE_LIMIT, 1, NULL},
+    {"time-limit",    OPT_TIME_LIMIT,    1, NULL},
+    {"memory-limit",  OPT_MEMORY_LIMIT,  1, NULL},
     {"help",       'h',           0, NULL},
     {"version",    'V',           0, NULL},
     {NULL,         0,             0, NULL},
@@ -54,6 +60,18 @@ static int parse_workers(const char *value)
         return -1;
     }
     return (int)n;
+}
+
+/* A limit: a whole number from 1 to max, else -1. */
+static long parse_limit(const char *value, long max)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(value, &end, 10);
+    if (errno != 0 || end == value || *end != '\0' || n < 1 || n > max) {
+        return -1;
+    }
+    return n;
 }
 
 oro_consumer_args_result_t oro_consumer_args_parse(apr_pool_t *p, int argc, const char *const *argv,
@@ -119,6 +137,29 @@ oro_consumer_args_result_t oro_consumer_args_parse(apr_pool_t *p, int argc, cons
                 return ORO_CONSUMER_ARGS_INVALID;
             }
             break;
+        case OPT_MESSAGE_LIMIT:
+        case OPT_TIME_LIMIT:
+        case OPT_MEMORY_LIMIT: {
+            const char *name = ch == OPT_MESSAGE_LIMIT ? "--message-limit"
+                               : ch == OPT_TIME_LIMIT  ? "--time-limit"
+                                                       : "--memory-limit";
+            long n = parse_limit(value, 1000000000L);
+            if (n < 0) {
+                *error = apr_psprintf(p, "%s: \"%s\" is not a whole number from 1 to 1000000000",
+                                      name, value);
+                return ORO_CONSUMER_ARGS_INVALID;
+            }
+            if (ch == OPT_MESSAGE_LIMIT) {
+                args->message_limit = n;
+            }
+            else if (ch == OPT_TIME_LIMIT) {
+                args->time_limit_s = n;
+            }
+            else {
+                args->memory_limit_mb = n;
+            }
+            break;
+        }
         case 'h':
             return ORO_CONSUMER_ARGS_HELP;
         case 'V':
@@ -158,6 +199,10 @@ void oro_consumer_args_usage(FILE *out)
             "  -l, --log FILE         append log lines to FILE (overrides OroConsumerLog;\n"
             "                         default: standard error)\n"
             "      --log-level LEVEL  error, warn, info (default) or debug\n"
+            "      --message-limit N  a worker exits after handling N messages (the\n"
+            "                         supervisor starts a fresh one)\n"
+            "      --time-limit S     a worker exits after running S seconds\n"
+            "      --memory-limit MB  a worker exits once its resident memory exceeds MB\n"
             "  -h, --help             show this help and exit\n"
             "  -V, --version          show the version and exit\n"
             "\n"

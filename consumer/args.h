@@ -17,6 +17,9 @@ typedef struct {
     const char *pidfile;     /* --pidfile, NULL when not given */
     const char *log_path;    /* --log, NULL when not given */
     int log_level;           /* --log-level (oro_log_level_t), -1 when not given */
+    long message_limit;      /* --message-limit: a worker exits after N messages; 0: none */
+    long time_limit_s;       /* --time-limit: a worker exits after N seconds; 0: none */
+    long memory_limit_mb;    /* --memory-limit: a worker exits above N MB; 0: none */
 } oro_consumer_args_t;
 
 typedef enum {

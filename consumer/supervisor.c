@@ -42,7 +42,7 @@ typedef struct {
     const oro_consumer_args_t *args;
     apr_pool_t *settings_pool;
     oro_settings_t settings;
-    slot_t slots[ORO_CONSUMER_MAX_WORKERS];
+    slot_t slots[ORO_CONSUMER_MAX_WORKERS + 32]; /* default, indexer, relay workers */
     int nslots;
     apr_array_header_t *retiring;        /* pid_t of workers replaced by a reload, still stopping */
     int64_t death_ms[CRASH_LOOP_DEATHS]; /* ring of the latest unexpected deaths */
@@ -52,6 +52,25 @@ typedef struct {
     int64_t kill_at_ms;
     int killed;
 } supervisor_t;
+
+/* Slots 0 … consumer_workers-1 run "default" workers, then the indexer, then (amqp
+ * only) the relay workers. */
+static int slot_count(const oro_settings_t *s)
+{
+    return s->consumer_workers + s->consumer_indexer_workers +
+           (s->transport == ORO_MQ_AMQP ? s->consumer_relay_workers : 0);
+}
+
+static const char *slot_role(const oro_settings_t *s, int i)
+{
+    if (i < s->consumer_workers) {
+        return "default";
+    }
+    if (i < s->consumer_workers + s->consumer_indexer_workers) {
+        return "indexer";
+    }
+    return "relay";
+}
 
 static int wake_pipe[2] = {-1, -1};
 static volatile sig_atomic_t stop_requested;
@@ -126,8 +145,11 @@ static void start_worker(supervisor_t *sup, int i, int64_t now)
         close(wake_pipe[1]);
         oro_consumer_worker_spec_t spec = {
             .settings = &sup->settings,
-            .role = "default",
+            .role = slot_role(&sup->settings, i),
             .slot = i,
+            .message_limit = sup->args->message_limit,
+            .time_limit_s = sup->args->time_limit_s,
+            .memory_limit_mb = sup->args->memory_limit_mb,
             .supervisor_pid = self,
             .replaces_pid = slot->replaces_pid,
         };
@@ -142,7 +164,7 @@ static void start_worker(supervisor_t *sup, int i, int64_t now)
     }
     slot->pid = pid;
     slot->replaces_pid = 0;
-    ORO_INFO("worker %d started (pid %ld, role default)", i, (long)pid);
+    ORO_INFO("worker %d started (pid %ld, role %s)", i, (long)pid, slot_role(&sup->settings, i));
 }
 
 static void start_due_workers(supervisor_t *sup, int64_t now)
@@ -321,7 +343,7 @@ static void reload(supervisor_t *sup, int64_t now)
             APR_ARRAY_PUSH(sup->retiring, pid_t) = sup->slots[i].pid;
         }
     }
-    sup->nslots = settings.consumer_workers;
+    sup->nslots = slot_count(&settings);
     for (int i = 0; i < sup->nslots; i++) {
         /* a slot whose dead worker was not yet replaced keeps its row to delete */
         pid_t replaces = i < old_nslots && sup->slots[i].pid == 0 ? sup->slots[i].replaces_pid : 0;
@@ -379,7 +401,7 @@ int oro_consumer_supervisor_run(apr_pool_t *p, const oro_consumer_args_t *args,
     sup.args = args;
     sup.settings_pool = settings_pool;
     sup.settings = *settings;
-    sup.nslots = settings->consumer_workers;
+    sup.nslots = slot_count(settings);
     sup.retiring = apr_array_make(p, 8, sizeof(pid_t));
     apr_pool_t *scratch;
     apr_pool_create(&scratch, p);

@@ -1,9 +1,11 @@
 /* consumer/worker.c — a worker process; see worker.h.
  *
  * Each turn of the loop connects if disconnected (with backoff), writes the
- * heartbeat row when it is due, then waits for the next due time. Processing of
- * queue messages becomes a further step of the same turn, counted in processed and
- * failed; the heartbeat already reports both. */
+ * heartbeat row when it is due, then claims and handles one batch of messages
+ * (dbal) or relays / consumes through RabbitMQ (amqp, amqp_worker.c). When there was
+ * nothing to do it waits: on PostgreSQL for a NOTIFY on the connection's socket (at
+ * most a second, for delayed messages), on MariaDB for a poll delay that starts at
+ * 1 ms after the last message and doubles up to OroQueuePollInterval. */
 #include "worker.h"
 #include "clock.h"
 
@@ -16,9 +18,16 @@
 #include <sys/select.h>
 #include <unistd.h>
 
+#include <postgresql/libpq-fe.h>
+#include <stdio.h>
+
+#include "consume.h"
 #include "db/db.h"
+#include "mq/dbal.h"
 #include "mq/heartbeat.h"
+#include "mq/transport.h"
 #include "util/log.h"
+#include "worker_amqp.h"
 
 /* The first reconnect delay; it doubles up to the heartbeat interval. */
 #define RECONNECT_FIRST_DELAY_MS 1000
@@ -42,6 +51,15 @@ typedef struct {
     int heartbeat_failing;  /* a heartbeat error was logged and has not cleared */
     apr_uint64_t processed; /* messages handled, reported in the heartbeat row */
     apr_uint64_t failed;
+    const char *name;       /* host:pid, the claimed_by of our messages */
+    const char *queue;      /* the queue of our role; NULL for the relay */
+    oro_mq_dbal_t *claimer; /* dbal: NULL while disconnected */
+    PGconn *listen_conn;    /* PostgreSQL: the connection that LISTENs */
+    int64_t poll_delay_ms;  /* MariaDB: the next idle poll's delay */
+    int64_t started_ms;
+    int limit_reached; /* a --*-limit was reached: exit as after SIGTERM */
+    int stopping;      /* SIGTERM seen pending between messages */
+    oro_worker_amqp_t *amqp;
 } worker_t;
 
 static volatile sig_atomic_t stop_requested;
@@ -79,7 +97,7 @@ static void install_signal_handlers(void)
 /* Sleeps until deadline_ms (oro_consumer_clock_ms) or until SIGTERM arrives.
  * pselect unblocks SIGTERM atomically, so a SIGTERM sent just before the call still
  * wakes it at once. */
-static void wait_until(int64_t deadline_ms)
+static void wait_until(int64_t deadline_ms, int fd)
 {
     int64_t ms = deadline_ms - oro_consumer_clock_ms();
     if (ms <= 0) {
@@ -88,13 +106,198 @@ static void wait_until(int64_t deadline_ms)
     struct timespec timeout = {.tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000};
     sigset_t unblocked;
     sigemptyset(&unblocked);
-    pselect(0, NULL, NULL, NULL, &timeout, &unblocked);
+    fd_set readable;
+    FD_ZERO(&readable);
+    if (fd >= 0) {
+        FD_SET(fd, &readable);
+    }
+    pselect(fd >= 0 ? fd + 1 : 0, fd >= 0 ? &readable : NULL, NULL, NULL, &timeout, &unblocked);
 }
 
 static void disconnect(worker_t *w)
 {
     oro_db_close(w->db);
     w->db = NULL;
+    w->claimer = NULL;
+    w->listen_conn = NULL;
+}
+
+/* Between messages: whether a SIGTERM waits (it stays blocked while we work). */
+static int sigterm_pending(void)
+{
+    sigset_t pending;
+    sigpending(&pending);
+    return sigismember(&pending, SIGTERM);
+}
+
+/* Resident memory in MB, from /proc/self/statm; 0 if unknown. */
+static long resident_mb(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    long pages = 0, resident = 0;
+    if (f == NULL) {
+        return 0;
+    }
+    if (fscanf(f, "%ld %ld", &pages, &resident) != 2) {
+        resident = 0;
+    }
+    fclose(f);
+    return resident * (sysconf(_SC_PAGESIZE) / 1024) / 1024;
+}
+
+/* Sets limit_reached (with a log line) once a --*-limit is reached. */
+static void check_limits(worker_t *w, int64_t now)
+{
+    const oro_consumer_worker_spec_t *spec = w->spec;
+    const char *why = NULL;
+    if (spec->message_limit > 0 && w->processed + w->failed >= (apr_uint64_t)spec->message_limit) {
+        why = apr_psprintf(w->scratch, "handled %ld messages (--message-limit)", spec->message_limit);
+    }
+    else if (spec->time_limit_s > 0 && now - w->started_ms >= spec->time_limit_s * 1000) {
+        why = apr_psprintf(w->scratch, "ran %ld s (--time-limit)", spec->time_limit_s);
+    }
+    else if (spec->memory_limit_mb > 0) {
+        long mb = resident_mb();
+        if (mb > spec->memory_limit_mb) {
+            why = apr_psprintf(w->scratch, "uses %ld MB, more than --memory-limit %ld", mb,
+                               spec->memory_limit_mb);
+        }
+    }
+    if (why != NULL) {
+        ORO_INFO("worker %d exits to be replaced: it %s", spec->slot, why);
+        w->limit_reached = 1;
+    }
+}
+
+/* After connecting (dbal, default and indexer roles): prepares the claim, LISTENs on
+ * PostgreSQL, and releases messages that this worker's predecessor in the slot or
+ * this worker itself (before a lost connection) had claimed. */
+static int open_queue(worker_t *w, const char **error)
+{
+    const oro_settings_t *s = w->spec->settings;
+    w->claimer = oro_mq_dbal_open(w->db, w->queue, w->name, s->queue_visibility_timeout, error);
+    if (w->claimer == NULL) {
+        return -1;
+    }
+    if (w->db->dialect == ORO_DIALECT_PGSQL) {
+        if (oro_db_exec(w->db, w->scratch, error, NULL, "LISTEN " ORO_MQ_CHANNEL, NULL) != 0) {
+            return -1;
+        }
+        w->listen_conn = apr_dbd_native_handle(w->db->driver, w->db->handle);
+    }
+    int released = 0;
+    if (oro_mq_dbal_release_worker(w->db, w->scratch, w->name, &released, error) != 0) {
+        return -1;
+    }
+    if (w->predecessor_pid > 0) {
+        int more = 0;
+        const char *dead = apr_psprintf(w->scratch, "%s:%ld", w->host, (long)w->predecessor_pid);
+        if (oro_mq_dbal_release_worker(w->db, w->scratch, dead, &more, error) != 0) {
+            return -1;
+        }
+        if (more > 0) {
+            ORO_INFO("worker %d released %d messages of its dead predecessor (pid %ld)",
+                     w->spec->slot, more, (long)w->predecessor_pid);
+        }
+    }
+    if (released > 0) {
+        ORO_INFO("worker %d released %d messages it held before reconnecting", w->spec->slot,
+                 released);
+    }
+    return 0;
+}
+
+/* Claims and handles one batch (dbal). Returns the number of messages handled, 0
+ * when the queue had none deliverable, -1 with *error on a database failure
+ * (messages of the batch that were not acked are released on reconnect). */
+static int consume_batch(worker_t *w, const char **error)
+{
+    const oro_settings_t *s = w->spec->settings;
+    int limit = s->queue_batch_size;
+    if (w->spec->message_limit > 0) {
+        long left = w->spec->message_limit - (long)(w->processed + w->failed);
+        if (left < limit) {
+            limit = left < 1 ? 1 : (int)left;
+        }
+    }
+    apr_array_header_t *claimed;
+    int n = oro_mq_dbal_claim(w->claimer, w->scratch, limit, &claimed, error);
+    if (n <= 0) {
+        return n;
+    }
+    oro_mq_delivery_t *messages = apr_palloc(w->scratch, sizeof *messages * (apr_size_t)n);
+    int *expired = apr_palloc(w->scratch, sizeof *expired * (apr_size_t)n);
+    apr_int64_t *ids = apr_palloc(w->scratch, sizeof *ids * (apr_size_t)n);
+    for (int i = 0; i < n; i++) {
+        oro_mq_claimed_t *c = &APR_ARRAY_IDX(claimed, i, oro_mq_claimed_t);
+        messages[i] = c->delivery;
+        expired[i] = c->expired;
+        ids[i] = c->id;
+    }
+    oro_outcome_t *outcomes = apr_pcalloc(w->scratch, sizeof *outcomes * (apr_size_t)n);
+    oro_mq_context_t ctx = {.db = w->db, .settings = s, .pool = w->scratch};
+    oro_consumer_dispatch(&ctx, messages, expired, n, outcomes, sigterm_pending);
+
+    apr_int64_t *acked = apr_palloc(w->scratch, sizeof *acked * (apr_size_t)n);
+    apr_int64_t *skipped = apr_palloc(w->scratch, sizeof *skipped * (apr_size_t)n);
+    int nacked = 0, nskipped = 0;
+    for (int i = 0; i < n; i++) {
+        if (outcomes[i].kind == ORO_OUTCOME_ACK) {
+            acked[nacked++] = ids[i];
+        }
+        else if (outcomes[i].kind == ORO_OUTCOME_SKIP) {
+            skipped[nskipped++] = ids[i];
+        }
+    }
+    if (oro_mq_dbal_ack(w->db, w->scratch, acked, nacked, error) != 0) {
+        return -1;
+    }
+    w->processed += (apr_uint64_t)nacked;
+    for (int i = 0; i < n; i++) {
+        const oro_outcome_t *o = &outcomes[i];
+        int rc = 0;
+        if (o->kind == ORO_OUTCOME_RETRY) {
+            ORO_DEBUG("message %s (%s) is retried in %" APR_INT64_T_FMT " ms: %s", messages[i].id,
+                      messages[i].topic, o->delay_ms, o->reason);
+            rc = oro_mq_dbal_retry(w->db, w->scratch, ids[i], o->delay_ms, o->reason, error);
+        }
+        else if (o->kind == ORO_OUTCOME_DEAD) {
+            ORO_WARN("message %s (%s) is dead-lettered: %s", messages[i].id, messages[i].topic,
+                     o->reason);
+            rc = oro_mq_dbal_bury(w->db, w->scratch, ids[i], o->reason, error);
+        }
+        else {
+            continue;
+        }
+        if (rc != 0) {
+            return -1;
+        }
+        w->failed++;
+    }
+    if (nskipped > 0) {
+        w->stopping = 1;
+        if (oro_mq_dbal_unclaim(w->db, w->scratch, skipped, nskipped, error) != 0) {
+            return -1;
+        }
+    }
+    return n;
+}
+
+/* PostgreSQL: reads what arrived on the listening connection; returns 1 if a
+ * notification for our queue came, 0 if none, -1 if the connection broke. */
+static int drain_notifications(worker_t *w)
+{
+    if (PQconsumeInput(w->listen_conn) == 0) {
+        return -1;
+    }
+    int ours = 0;
+    PGnotify *n;
+    while ((n = PQnotifies(w->listen_conn)) != NULL) {
+        const char *want = w->queue != NULL ? w->queue : "outbox";
+        ours |= n->extra != NULL && strcmp(n->extra, want) == 0;
+        PQfreemem(n);
+    }
+    return ours;
 }
 
 /* Deletes the heartbeat row of (host, pid); best effort, as the row also ages out. */
@@ -148,10 +351,39 @@ static void connect_database(worker_t *w, int64_t now)
     }
     w->reconnect_delay_ms = RECONNECT_FIRST_DELAY_MS;
     w->next_beat_ms = now;
+    if (s->transport == ORO_MQ_AMQP && w->queue == NULL && w->db->dialect == ORO_DIALECT_PGSQL) {
+        /* the relay is woken by NOTIFY when producers write outbox rows */
+        if (oro_db_exec(w->db, w->scratch, &error, NULL, "LISTEN " ORO_MQ_CHANNEL, NULL) != 0) {
+            begin_outage(w, now, "could not LISTEN", error);
+            disconnect(w);
+            w->next_connect_ms = now + w->reconnect_delay_ms;
+            return;
+        }
+        w->listen_conn = apr_dbd_native_handle(w->db->driver, w->db->handle);
+    }
+    if (s->transport == ORO_MQ_DBAL && w->queue != NULL && open_queue(w, &error) != 0) {
+        begin_outage(w, now, "could not open its queue", error);
+        disconnect(w);
+        w->next_connect_ms = now + w->reconnect_delay_ms;
+        return;
+    }
     if (w->predecessor_pid > 0) {
         delete_heartbeat(w, apr_psprintf(w->scratch, "%ld", (long)w->predecessor_pid));
         w->predecessor_pid = 0;
     }
+}
+
+/* A statement failed: a broken connection starts an outage (reconnect), anything
+ * else is logged and retried after a pause. */
+static void step_failed(worker_t *w, int64_t now, const char *what, const char *error)
+{
+    if (apr_dbd_check_conn(w->db->driver, w->scratch, w->db->handle) != APR_SUCCESS) {
+        begin_outage(w, now, "lost its database connection", error);
+        disconnect(w);
+        w->next_connect_ms = now;
+        return;
+    }
+    ORO_ERROR("worker %d could not %s: %s", w->spec->slot, what, error);
 }
 
 /* Writes the heartbeat row. A failure on a broken connection starts an outage;
@@ -207,8 +439,18 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
     w.interval_ms = (int64_t)spec->settings->heartbeat_interval * 1000;
     w.reconnect_delay_ms = RECONNECT_FIRST_DELAY_MS;
     w.predecessor_pid = spec->replaces_pid;
+    w.name = apr_psprintf(w.pool, "%s:%s", w.host, w.pid);
+    w.queue = strcmp(spec->role, "indexer") == 0  ? ORO_MQ_QUEUE_SEARCH
+              : strcmp(spec->role, "relay") == 0 ? NULL
+                                                  : ORO_MQ_QUEUE_DEFAULT;
+    w.started_ms = oro_consumer_clock_ms();
+    w.poll_delay_ms = 1;
+    const oro_settings_t *settings = spec->settings;
+    if (settings->transport == ORO_MQ_AMQP) {
+        w.amqp = oro_worker_amqp_create(w.pool, settings, spec->role, w.queue, spec->slot);
+    }
 
-    while (!stop_requested) {
+    while (!stop_requested && !w.limit_reached && !w.stopping) {
         /* NB: if the supervisor was killed, stop rather than run unsupervised. */
         if (getppid() != spec->supervisor_pid) {
             ORO_WARN("worker %d stops: its supervisor (pid %ld) is gone", spec->slot,
@@ -222,8 +464,73 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
         if (w.db != NULL && now >= w.next_beat_ms) {
             write_heartbeat(&w, now);
         }
+        int handled = 0;
+        const char *error = NULL;
+        if (w.db != NULL && w.amqp != NULL) {
+            handled = oro_worker_amqp_step(w.amqp, w.db, w.scratch, &w.processed, &w.failed,
+                                           sigterm_pending, &error);
+            if (handled < 0) {
+                handled = 0;
+                if (error != NULL) { /* a database failure; broker failures are the step's */
+                    step_failed(&w, now, "relay or consume messages", error);
+                }
+            }
+            else if (handled > 0 && sigterm_pending()) {
+                w.stopping = 1;
+            }
+        }
+        else if (w.claimer != NULL) {
+            handled = consume_batch(&w, &error);
+            if (handled < 0) {
+                step_failed(&w, now, "claim or acknowledge messages", error);
+                handled = 0;
+            }
+        }
+        check_limits(&w, now);
         apr_pool_clear(w.scratch);
-        wait_until(w.db != NULL ? w.next_beat_ms : w.next_connect_ms);
+        if (handled > 0 || w.limit_reached || w.stopping) {
+            w.poll_delay_ms = 1;
+            continue;
+        }
+        int64_t deadline = w.db != NULL ? w.next_beat_ms : w.next_connect_ms;
+        int fd = -1;
+        if (w.db != NULL && w.amqp != NULL) {
+            int64_t idle = oro_worker_amqp_idle_ms(w.amqp);
+            fd = oro_worker_amqp_fd(w.amqp);
+            if (w.queue == NULL && w.listen_conn != NULL) {
+                int got = drain_notifications(&w);
+                if (got > 0) {
+                    continue;
+                }
+                fd = got == 0 ? PQsocket(w.listen_conn) : -1;
+                idle = idle < 1000 ? 1000 : idle;
+            }
+            deadline = deadline < now + idle ? deadline : now + idle;
+        }
+        else if (w.claimer != NULL && w.listen_conn != NULL) {
+            int got = drain_notifications(&w);
+            if (got > 0) {
+                continue;
+            }
+            if (got == 0) {
+                fd = PQsocket(w.listen_conn);
+                deadline = deadline < now + 1000 ? deadline : now + 1000;
+            }
+        }
+        else if (w.claimer != NULL) {
+            deadline = deadline < now + w.poll_delay_ms ? deadline : now + w.poll_delay_ms;
+            w.poll_delay_ms *= 2;
+            if (w.poll_delay_ms > settings->queue_poll_interval) {
+                w.poll_delay_ms = settings->queue_poll_interval;
+            }
+        }
+        wait_until(deadline, fd);
+        if (w.listen_conn != NULL) {
+            drain_notifications(&w);
+        }
+    }
+    if (w.amqp != NULL) {
+        oro_worker_amqp_close(w.amqp);
     }
 
     if (w.db != NULL) {

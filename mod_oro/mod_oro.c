@@ -52,6 +52,14 @@ static const command_rec oro_commands[] = {
     ORO_DIRECTIVE("OroConsumerLog", "log file of oro-consumer"),
     ORO_DIRECTIVE("OroApiMaxPageSize", "largest page[size] the API accepts"),
     ORO_DIRECTIVE("OroApiBulkDeleteLimit", "most records one bulk DELETE may remove"),
+    ORO_DIRECTIVE("OroConsumerIndexerWorkers", "indexer workers of oro-consumer: 0 or 1"),
+    ORO_DIRECTIVE("OroConsumerRelayWorkers", "outbox relay workers of oro-consumer (amqp)"),
+    ORO_DIRECTIVE("OroQueueBatchSize", "messages a worker claims at once"),
+    ORO_DIRECTIVE("OroQueueMaxAttempts", "deliveries before a message is dead-lettered"),
+    ORO_DIRECTIVE("OroQueueRetryDelay", "milliseconds before the first retry"),
+    ORO_DIRECTIVE("OroQueueRetryMaxDelay", "longest retry backoff in milliseconds"),
+    ORO_DIRECTIVE("OroQueueVisibilityTimeout", "seconds before a claimed message is released"),
+    ORO_DIRECTIVE("OroQueuePollInterval", "longest idle poll in milliseconds"),
     {NULL}};
 
 /* Validates every server's merged settings once the whole configuration is read;

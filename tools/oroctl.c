@@ -15,6 +15,9 @@
 static const oroctl_command_t *const commands[] = {
     &oroctl_config_check_command,
     &oroctl_demo_load_command,
+    &oroctl_mq_dead_command,
+    &oroctl_mq_send_command,
+    &oroctl_mq_stats_command,
     &oroctl_schema_status_command,
     &oroctl_schema_update_command,
     &oroctl_search_reindex_command,

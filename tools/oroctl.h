@@ -33,6 +33,9 @@ extern const oroctl_command_t oroctl_schema_update_command;
 extern const oroctl_command_t oroctl_schema_status_command;
 extern const oroctl_command_t oroctl_config_check_command;
 extern const oroctl_command_t oroctl_demo_load_command;
+extern const oroctl_command_t oroctl_mq_send_command;
+extern const oroctl_command_t oroctl_mq_stats_command;
+extern const oroctl_command_t oroctl_mq_dead_command;
 extern const oroctl_command_t oroctl_search_reindex_command;
 
 /* The entity metadata of OroEntityConfig (loaded with the settings); NULL after

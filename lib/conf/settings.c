@@ -39,6 +39,14 @@ static const directive_t directives[] = {
     {"OroConsumerLog", KIND_PATH, FIELD(consumer_log), 0, 0},
     {"OroApiMaxPageSize", KIND_INT, FIELD(api_max_page_size), 1, 10000},
     {"OroApiBulkDeleteLimit", KIND_INT, FIELD(api_bulk_delete_limit), 1, 100000},
+    {"OroConsumerIndexerWorkers", KIND_INT, FIELD(consumer_indexer_workers), 0, 1},
+    {"OroConsumerRelayWorkers", KIND_INT, FIELD(consumer_relay_workers), 0, 16},
+    {"OroQueueBatchSize", KIND_INT, FIELD(queue_batch_size), 1, 10000},
+    {"OroQueueMaxAttempts", KIND_INT, FIELD(queue_max_attempts), 1, 1000},
+    {"OroQueueRetryDelay", KIND_INT, FIELD(queue_retry_delay), 0, 86400000},
+    {"OroQueueRetryMaxDelay", KIND_INT, FIELD(queue_retry_max_delay), 0, 86400000},
+    {"OroQueueVisibilityTimeout", KIND_INT, FIELD(queue_visibility_timeout), 1, 86400},
+    {"OroQueuePollInterval", KIND_INT, FIELD(queue_poll_interval), 1, 60000},
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -52,6 +60,14 @@ void oro_settings_init(oro_settings_t *s)
     s->consumer_workers = ORO_UNSET_INT;
     s->api_max_page_size = ORO_UNSET_INT;
     s->api_bulk_delete_limit = ORO_UNSET_INT;
+    s->consumer_indexer_workers = ORO_UNSET_INT;
+    s->consumer_relay_workers = ORO_UNSET_INT;
+    s->queue_batch_size = ORO_UNSET_INT;
+    s->queue_max_attempts = ORO_UNSET_INT;
+    s->queue_retry_delay = ORO_UNSET_INT;
+    s->queue_retry_max_delay = ORO_UNSET_INT;
+    s->queue_visibility_timeout = ORO_UNSET_INT;
+    s->queue_poll_interval = ORO_UNSET_INT;
 }
 
 void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
@@ -93,6 +109,19 @@ void oro_settings_apply_defaults(oro_settings_t *s)
     if (s->api_bulk_delete_limit == ORO_UNSET_INT) {
         s->api_bulk_delete_limit = ORO_DEFAULT_API_BULK_DELETE_LIMIT;
     }
+#define DEFAULT_IF_UNSET(field, value)                                                             \
+    if (s->field == ORO_UNSET_INT) {                                                               \
+        s->field = value;                                                                          \
+    }
+    DEFAULT_IF_UNSET(consumer_indexer_workers, ORO_DEFAULT_CONSUMER_INDEXER_WORKERS)
+    DEFAULT_IF_UNSET(consumer_relay_workers, ORO_DEFAULT_CONSUMER_RELAY_WORKERS)
+    DEFAULT_IF_UNSET(queue_batch_size, ORO_DEFAULT_QUEUE_BATCH_SIZE)
+    DEFAULT_IF_UNSET(queue_max_attempts, ORO_DEFAULT_QUEUE_MAX_ATTEMPTS)
+    DEFAULT_IF_UNSET(queue_retry_delay, ORO_DEFAULT_QUEUE_RETRY_DELAY)
+    DEFAULT_IF_UNSET(queue_retry_max_delay, ORO_DEFAULT_QUEUE_RETRY_MAX_DELAY)
+    DEFAULT_IF_UNSET(queue_visibility_timeout, ORO_DEFAULT_QUEUE_VISIBILITY_TIMEOUT)
+    DEFAULT_IF_UNSET(queue_poll_interval, ORO_DEFAULT_QUEUE_POLL_INTERVAL)
+#undef DEFAULT_IF_UNSET
 }
 
 const char *oro_mq_transport_name(int transport)

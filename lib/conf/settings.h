@@ -27,6 +27,14 @@ typedef struct {
     const char *consumer_log;     /* OroConsumerLog FILE */
     int api_max_page_size;        /* OroApiMaxPageSize N */
     int api_bulk_delete_limit;    /* OroApiBulkDeleteLimit N */
+    int consumer_indexer_workers; /* OroConsumerIndexerWorkers 0|1 */
+    int consumer_relay_workers;   /* OroConsumerRelayWorkers N (amqp only) */
+    int queue_batch_size;         /* OroQueueBatchSize N: messages per claim */
+    int queue_max_attempts;       /* OroQueueMaxAttempts N: then dead-lettered */
+    int queue_retry_delay;        /* OroQueueRetryDelay MS: first retry's backoff */
+    int queue_retry_max_delay;    /* OroQueueRetryMaxDelay MS: backoff ceiling */
+    int queue_visibility_timeout; /* OroQueueVisibilityTimeout SECONDS */
+    int queue_poll_interval;      /* OroQueuePollInterval MS: longest idle poll */
     /* The entity definitions of OroEntityConfig: loaded by oro_settings_load (daemons,
      * oroctl) and by mod_oro's post_config; NULL without OroEntityConfig. */
     const struct oro_meta *meta;
@@ -38,6 +46,14 @@ typedef struct {
 #define ORO_DEFAULT_CONSUMER_WORKERS 2
 #define ORO_DEFAULT_API_MAX_PAGE_SIZE 100
 #define ORO_DEFAULT_API_BULK_DELETE_LIMIT 100
+#define ORO_DEFAULT_CONSUMER_INDEXER_WORKERS 1
+#define ORO_DEFAULT_CONSUMER_RELAY_WORKERS 1
+#define ORO_DEFAULT_QUEUE_BATCH_SIZE 500
+#define ORO_DEFAULT_QUEUE_MAX_ATTEMPTS 5
+#define ORO_DEFAULT_QUEUE_RETRY_DELAY 1000
+#define ORO_DEFAULT_QUEUE_RETRY_MAX_DELAY 300000
+#define ORO_DEFAULT_QUEUE_VISIBILITY_TIMEOUT 300
+#define ORO_DEFAULT_QUEUE_POLL_INTERVAL 50
 
 /* Sets every field to unset (NULL / ORO_UNSET_INT). */
 void oro_settings_init(oro_settings_t *s);

@@ -1,0 +1,208 @@
+/* lib/mq/send.c — producers' side of both transports: validation and the insert of
+ * a message (dbal) or an outbox row (amqp) in the caller's transaction; see mq.h
+ * and transport.h.
+ *
+ * The statement text carries escaped literals rather than parameter markers: the
+ * caller's handle may be any connection (mod_dbd's pool in httpd), so a prepared
+ * statement could not be cached, and preparing per call would double the round
+ * trips of every write request. */
+#include "mq/transport.h"
+
+#include <apr_strings.h>
+#include <json-c/json.h>
+#include <string.h>
+
+int oro_mq_queue_known(const char *queue)
+{
+    return queue != NULL &&
+           (strcmp(queue, ORO_MQ_QUEUE_DEFAULT) == 0 || strcmp(queue, ORO_MQ_QUEUE_SEARCH) == 0);
+}
+
+const char *oro_mq_check_body(apr_pool_t *p, const char *body)
+{
+    if (body == NULL) {
+        return "the body is missing";
+    }
+    size_t len = strlen(body);
+    if (len > ORO_MQ_MAX_BODY) {
+        return apr_psprintf(p, "the body has %" APR_SIZE_T_FMT " bytes, more than %d", len,
+                            ORO_MQ_MAX_BODY);
+    }
+    json_tokener *tok = json_tokener_new();
+    if (tok == NULL) {
+        return "out of memory while parsing the body";
+    }
+    json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+    json_object *doc = json_tokener_parse_ex(tok, body, (int)len);
+    enum json_tokener_error jerr = json_tokener_get_error(tok);
+    size_t used = json_tokener_get_parse_end(tok);
+    const char *why = NULL;
+    if (jerr == json_tokener_continue) {
+        why = "the body is not valid JSON: it ends too early";
+    }
+    else if (jerr != json_tokener_success) {
+        why = apr_psprintf(p, "the body is not valid JSON: %s at byte %" APR_SIZE_T_FMT,
+                           json_tokener_error_desc(jerr), used);
+    }
+    else {
+        while (used < len && strchr(" \t\r\n", body[used]) != NULL) {
+            used++;
+        }
+        if (used < len) {
+            why = apr_psprintf(p, "the body is not valid JSON: text after the value at byte %" APR_SIZE_T_FMT, used);
+        }
+    }
+    json_object_put(doc);
+    json_tokener_free(tok);
+    return why;
+}
+
+const char *oro_mq_validate(apr_pool_t *p, const oro_mq_message_t *m)
+{
+    if (!oro_mq_queue_known(m->queue)) {
+        return apr_psprintf(p, "unknown queue \"%s\" (use " ORO_MQ_QUEUE_DEFAULT " or " ORO_MQ_QUEUE_SEARCH ")",
+                            m->queue ? m->queue : "");
+    }
+    if (m->topic == NULL || m->topic[0] == '\0') {
+        return "the topic is empty";
+    }
+    size_t tlen = strlen(m->topic);
+    if (tlen > ORO_MQ_MAX_TOPIC) {
+        return apr_psprintf(p, "the topic is longer than %d characters", ORO_MQ_MAX_TOPIC);
+    }
+    if (strspn(m->topic, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != tlen) {
+        return apr_psprintf(p, "topic \"%s\" has characters other than letters, digits, '.', '_' and '-'",
+                            m->topic);
+    }
+    if (m->priority < ORO_MQ_PRIORITY_VERY_LOW || m->priority > ORO_MQ_PRIORITY_VERY_HIGH) {
+        return apr_psprintf(p, "priority %d is not from 0 to 4", m->priority);
+    }
+    if (m->delay_ms < 0 || m->delay_ms > ORO_MQ_MAX_DELAY_MS) {
+        return apr_psprintf(p, "delay %" APR_INT64_T_FMT " ms is not from 0 to 30 days", m->delay_ms);
+    }
+    if (m->expire_ms < 0 || m->expire_ms > ORO_MQ_MAX_DELAY_MS) {
+        return apr_psprintf(p, "expiry %" APR_INT64_T_FMT " ms is not from 0 to 30 days",
+                            m->expire_ms);
+    }
+    return oro_mq_check_body(p, m->body);
+}
+
+apr_int64_t oro_mq_backoff_ms(int attempts, apr_int64_t base_ms, apr_int64_t max_ms)
+{
+    if (base_ms <= 0 || max_ms <= 0) {
+        return 0;
+    }
+    if (attempts < 1) {
+        attempts = 1;
+    }
+    apr_int64_t delay = base_ms;
+    for (int i = 1; i < attempts && delay < max_ms; i++) {
+        delay *= 2;
+    }
+    return delay > max_ms ? max_ms : delay;
+}
+
+/* "'escaped'" for the driver. */
+static const char *literal(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
+                           const char *s)
+{
+    return apr_pstrcat(p, "'", apr_dbd_escape(driver, p, s, handle), "'", NULL);
+}
+
+/* The INSERT of count messages (count 1: a VALUES row; more: a generated series). */
+static const char *insert_sql(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
+                              oro_dialect_t dialect, oro_mq_transport_t transport,
+                              const oro_mq_message_t *m, long count)
+{
+    const char *q = literal(driver, handle, p, m->queue);
+    const char *t = literal(driver, handle, p, m->topic);
+    const char *b = literal(driver, handle, p, m->body);
+    const char *now = dialect == ORO_DIALECT_MYSQL ? "UTC_TIMESTAMP(6)" : "now()";
+    const char *values;
+    const char *table;
+    if (transport == ORO_MQ_AMQP) {
+        table = "oro_message_outbox (queue, topic, body, priority, delay_ms, expire_ms, created_at)";
+        values = apr_psprintf(p, "%s, %s, %s, %d, %" APR_INT64_T_FMT ", %" APR_INT64_T_FMT ", %s", q,
+                              t, b, m->priority, m->delay_ms, m->expire_ms, now);
+    }
+    else {
+        table = "oro_message_queue (queue, topic, body, priority, delayed_until, expires_at, "
+                "attempts, created_at)";
+        const char *delayed, *expires;
+        if (dialect == ORO_DIALECT_MYSQL) {
+            delayed = apr_psprintf(p, "UTC_TIMESTAMP(6) + INTERVAL %" APR_INT64_T_FMT " MICROSECOND",
+                                   m->delay_ms * 1000);
+            expires = m->expire_ms > 0 ? apr_psprintf(p,
+                                                      "UTC_TIMESTAMP(6) + INTERVAL %" APR_INT64_T_FMT
+                                                      " MICROSECOND",
+                                                      m->expire_ms * 1000)
+                                       : "NULL";
+        }
+        else {
+            delayed = m->delay_ms > 0 ? apr_psprintf(p,
+                                                     "now() + interval '%" APR_INT64_T_FMT
+                                                     " milliseconds'",
+                                                     m->delay_ms)
+                                      : "now()";
+            expires = m->expire_ms > 0 ? apr_psprintf(p,
+                                                      "now() + interval '%" APR_INT64_T_FMT
+                                                      " milliseconds'",
+                                                      m->expire_ms)
+                                       : "NULL";
+        }
+        values = apr_psprintf(p, "%s, %s, %s, %d, %s, %s, 0, %s", q, t, b, m->priority, delayed,
+                              expires, now);
+    }
+    if (count <= 1) {
+        return apr_psprintf(p, "INSERT INTO %s VALUES (%s)", table, values);
+    }
+    if (dialect == ORO_DIALECT_MYSQL) {
+        return apr_psprintf(p,
+                            "INSERT INTO %s WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+                            "FROM n WHERE i < %ld) SELECT %s FROM n",
+                            table, count, values);
+    }
+    return apr_psprintf(p, "INSERT INTO %s SELECT %s FROM generate_series(1, %ld)", table, values,
+                        count);
+}
+
+int oro_mq_send_many(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
+                     oro_dialect_t dialect, oro_mq_transport_t transport,
+                     const oro_mq_message_t *m, long count, const char **error)
+{
+    const char *topic = m->topic && m->topic[0] ? m->topic : "(no topic)";
+    const char *why = oro_mq_validate(p, m);
+    if (why == NULL && count < 1) {
+        why = "the count is not positive";
+    }
+    if (why != NULL) {
+        *error = apr_psprintf(p, "could not enqueue %s: %s", topic, why);
+        return -1;
+    }
+    const char *sql = insert_sql(driver, handle, p, dialect, transport, m, count);
+    if (dialect == ORO_DIALECT_PGSQL) {
+        /* NB: PostgreSQL delivers one notification per channel and payload per
+         * transaction however often it is sent, so a bulk write wakes the workers once;
+         * and the same simple query carries it: one round trip. */
+        sql = apr_pstrcat(p, sql, "; NOTIFY " ORO_MQ_CHANNEL ", ",
+                          literal(driver, handle, p,
+                                  transport == ORO_MQ_AMQP ? "outbox" : m->queue),
+                          NULL);
+    }
+    int nrows = 0;
+    int rc = apr_dbd_query(driver, handle, &nrows, sql);
+    if (rc != 0) {
+        const char *dbe = apr_dbd_error(driver, handle, rc);
+        *error = apr_psprintf(p, "could not enqueue %s: %s", topic, oro_db_one_line(p, dbe));
+        return -1;
+    }
+    *error = NULL;
+    return 0;
+}
+
+int oro_mq_send(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
+                oro_dialect_t dialect, oro_mq_transport_t transport, const oro_mq_message_t *m,
+                const char **error)
+{
+    return oro_mq_send_many(driver, handle, p, dialect, transport, m, 1, error);
+}
