@@ -25,15 +25,11 @@ endif
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE -fPIC $(OPT) $(WARN) -Ilib \
               -DORO_VERSION='"$(VERSION)"' -DORO_SOURCE_ROOT='"$(CURDIR)"' \
               $(APR_CFLAGS) $(JSON_CFLAGS) $(CFLAGS)
-<<<<<<< HEAD
-LIBS_ALL   := $(JSON_LIBS) $(APR_LIBS) -lpq -lmariadb -lxapian -lstdc++ $(LDFLAGS)
+LIBS_ALL   := $(JSON_LIBS) $(APR_LIBS) -lpq -lmariadb -lrabbitmq -lxapian -lstdc++ $(LDFLAGS)
 # The search index's C++ shim (lib/search/*.cc): same options, C++17, no C-only warnings.
 CXX        ?= g++
 CXXFLAGS_ALL := -std=c++17 -D_GNU_SOURCE -fPIC $(OPT) $(filter-out -Wstrict-prototypes,$(WARN)) \
               -Ilib $(APR_CFLAGS) $(CXXFLAGS)
-=======
-LIBS_ALL   := $(JSON_LIBS) $(APR_LIBS) -lpq -lmariadb -lrabbitmq $(LDFLAGS)
->>>>>>> mq
 
 LIB_SRCS   := $(shell find lib -name '*.c' | sort)
 LIB_CC_SRCS:= $(shell find lib -name '*.cc' | sort)
