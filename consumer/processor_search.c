@@ -70,7 +70,7 @@ static const char *read_reindex(apr_pool_t *p, const oro_meta_t *meta, const cha
             id = apr_pstrdup(p, json_object_get_string(v));
         }
         if (id == NULL || !oro_search_valid_id(id)) {
-            reason = apr_psprintf(p, "ids[%zu] is not a positive integer id", i);
+            reason = apr_psprintf(p, "ids[%" APR_SIZE_T_FMT "] is not a positive integer id", (apr_size_t)i);
             goto cleanup;
         }
         apr_hash_set(ids, id, APR_HASH_KEY_STRING, id);
