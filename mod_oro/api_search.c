@@ -172,23 +172,25 @@ static const char *check_entities(apr_pool_t *p, const oro_meta_t *meta,
     return NULL;
 }
 
+/* Reads a page parameter into *out; returns 1, or 0 after answering 400. */
 static int page_param(request_rec *r, apr_table_t *params, const char *name, long min, long max,
                       long fallback, long *out)
 {
     const char *v = apr_table_get(params, name);
     if (v == NULL) {
         *out = fallback;
-        return OK;
+        return 1;
     }
     size_t n = strlen(v);
     if (n == 0 || n > 9 || strspn(v, "0123456789") != n || atol(v) < min || atol(v) > max) {
-        return send_parameter_error(
+        send_parameter_error(
             r, "page constraint", name,
             apr_psprintf(r->pool, "the value \"%s\" of %s is not a whole number from %ld to %ld",
                          oro_printable(r->pool, v, 40), name, min, max));
+        return 0;
     }
     *out = atol(v);
-    return OK;
+    return 1;
 }
 
 /* ------------------------------------------------------------ answers */
@@ -401,8 +403,8 @@ int oro_handle_search(request_rec *r)
     }
     long page, size;
     int max_size = settings->api_max_page_size > 0 ? settings->api_max_page_size : 100;
-    if (page_param(r, params, "page[number]", 1, MAX_OFFSET, 1, &page) != OK ||
-        page_param(r, params, "page[size]", 1, max_size, DEFAULT_PAGE_SIZE, &size) != OK) {
+    if (!page_param(r, params, "page[number]", 1, MAX_OFFSET, 1, &page) ||
+        !page_param(r, params, "page[size]", 1, max_size, DEFAULT_PAGE_SIZE, &size)) {
         return OK;
     }
     if ((page - 1) * size > MAX_OFFSET) {

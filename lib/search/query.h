@@ -98,7 +98,7 @@ typedef struct {
 
 /* Parses text (at most ORO_SEARCH_QUERY_MAX bytes, nesting at most
  * ORO_SEARCH_QUERY_MAX_DEPTH). Returns the query in p, or NULL with *error filled. */
-#define ORO_SEARCH_QUERY_MAX 8192
+#define ORO_SEARCH_QUERY_MAX 4096
 #define ORO_SEARCH_QUERY_MAX_DEPTH 32
 oro_search_query_t *oro_search_query_parse(apr_pool_t *p, const char *text, size_t len,
                                            oro_search_parse_error_t *error);
