@@ -25,7 +25,7 @@ endif
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE -fPIC $(OPT) $(WARN) -Ilib \
               -DORO_VERSION='"$(VERSION)"' -DORO_SOURCE_ROOT='"$(CURDIR)"' \
               $(APR_CFLAGS) $(JSON_CFLAGS) $(CFLAGS)
-LIBS_ALL   := $(JSON_LIBS) $(APR_LIBS) -lpq -lmariadb -lrabbitmq -lxapian -lstdc++ $(LDFLAGS)
+LIBS_ALL   := $(JSON_LIBS) $(APR_LIBS) -lpq -lmariadb -lrabbitmq -lxapian -lstdc++ -lm $(LDFLAGS)
 # The search index's C++ shim (lib/search/*.cc): same options, C++17, no C-only warnings.
 CXX        ?= g++
 CXXFLAGS_ALL := -std=c++17 -D_GNU_SOURCE -fPIC $(OPT) $(filter-out -Wstrict-prototypes,$(WARN)) \
