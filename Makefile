@@ -43,6 +43,7 @@ UNIT_SRCS  := $(shell find t/unit -name 'test_*.c' | sort)
 UNIT_BINS  := $(UNIT_SRCS:t/unit/%.c=$(OUT)/t/%)
 HEADERS    := $(shell find lib mod_oro consumer tools t/unit -name '*.h') mod_oro/exports.map
 
+.PHONY: fuzz
 .PHONY: all module asan deps web-deps run start stop status test test-unit test-integration \
         format format-check install clean bench help
 
@@ -91,6 +92,17 @@ $(OUT)/t/%: t/unit/%.c $(OUT)/liboro.a $(UNIT_OBJS) $(HEADERS)
 asan:
 	$(MAKE) OUT=out/asan SANITIZE=1 all
 
+# libFuzzer targets (clang), run briefly by t/run-all before the legs.
+FUZZ_BINS  := $(OUT)/fuzz/fuzz_search_query
+fuzz: $(FUZZ_BINS)
+
+$(OUT)/fuzz/fuzz_search_query: t/fuzz/fuzz_search_query.c lib/search/query_lex.c \
+                               lib/search/query_parse.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Wall -Wextra -Werror \
+	    -Wno-unused-parameter -Ilib $(APR_CFLAGS) -o $@ t/fuzz/fuzz_search_query.c \
+	    lib/search/query_lex.c lib/search/query_parse.c $(APR_LIBS) -lm
+
 deps:
 	@build/deps --check >/dev/null 2>&1 || build/deps
 
@@ -114,6 +126,7 @@ status:
 test: deps web-deps
 	@if [ "$(SANITIZE)" = 1 ]; then $(MAKE) asan; else $(MAKE) all; fi
 	$(MAKE) unit-bins OUT=$(if $(filter 1,$(SANITIZE)),out/asan,$(OUT)) SANITIZE=$(SANITIZE)
+	$(MAKE) fuzz OUT=$(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))
 	t/run-all $(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))
 
 unit-bins: $(UNIT_BINS)
