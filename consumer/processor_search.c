@@ -101,17 +101,19 @@ static apr_array_header_t *hash_values(apr_pool_t *p, apr_hash_t *h)
     return out;
 }
 
-/* Opens the live version for writing under the shared lock. NULL with *error. */
-static oro_search_writer_t *open_live(oro_mq_context_t *ctx, const char **building,
-                                      const char **error)
+/* Opens the live version for writing under the shared lock (*lock; the caller
+ * releases it as soon as it has committed, so that a rebuild waiting to switch is not
+ * held up by the acks). NULL with *error. */
+static oro_search_writer_t *open_live(oro_mq_context_t *ctx, oro_search_lock_t **lock,
+                                      const char **building, const char **error)
 {
     const char *dir = ctx->settings->search_index;
     if (dir == NULL) {
         *error = "no OroSearchIndex directive";
         return NULL;
     }
-    if (oro_search_lock_acquire(ctx->pool, dir, 0, error) == NULL ||
-        oro_search_dir_ensure(ctx->pool, dir, error) != 0) {
+    *lock = oro_search_lock_acquire(ctx->pool, dir, 0, error);
+    if (*lock == NULL || oro_search_dir_ensure(ctx->pool, dir, error) != 0) {
         return NULL;
     }
     *building = oro_search_dir_building(ctx->pool, dir);
@@ -119,15 +121,10 @@ static oro_search_writer_t *open_live(oro_mq_context_t *ctx, const char **buildi
 }
 
 /* Indexes by_entity and their dependents, journals them during a rebuild, commits. */
-static int apply(oro_mq_context_t *ctx, apr_hash_t *by_entity, oro_search_stats_t *stats,
-                 const char **error)
+static int apply_locked(oro_mq_context_t *ctx, apr_hash_t *by_entity, oro_search_stats_t *stats,
+                        oro_search_writer_t *w, const char *building, const char **error)
 {
     const oro_meta_t *meta = ctx->settings->meta;
-    const char *building = NULL;
-    oro_search_writer_t *w = open_live(ctx, &building, error);
-    if (w == NULL) {
-        return -1;
-    }
     apr_hash_t *dependents = apr_hash_make(ctx->pool);
     for (apr_hash_index_t *hi = apr_hash_first(ctx->pool, by_entity); hi; hi = apr_hash_next(hi)) {
         const oro_entity_t *e = oro_meta_entity(meta, apr_hash_this_key(hi));
@@ -153,10 +150,23 @@ static int apply(oro_mq_context_t *ctx, apr_hash_t *by_entity, oro_search_stats_
             return -1;
         }
     }
-    if (oro_search_writer_commit(w, ctx->pool, error) != 0) {
-        return -1;
+    return oro_search_writer_commit(w, ctx->pool, error);
+}
+
+static int apply(oro_mq_context_t *ctx, apr_hash_t *by_entity, oro_search_stats_t *stats,
+                 const char **error)
+{
+    const char *building = NULL, *ignored;
+    oro_search_lock_t *lock = NULL;
+    oro_search_writer_t *w = open_live(ctx, &lock, &building, error);
+    int rc = w != NULL ? apply_locked(ctx, by_entity, stats, w, building, error) : -1;
+    if (w != NULL && oro_search_writer_close(w, ctx->pool, rc == 0 ? error : &ignored) != 0) {
+        rc = -1;
     }
-    return oro_search_writer_close(w, ctx->pool, error);
+    if (lock != NULL) {
+        oro_search_lock_release(lock);
+    }
+    return rc;
 }
 
 /* oro.search.reindex: every message of the batch in one commit. Malformed messages are
@@ -229,7 +239,8 @@ static oro_mq_result_t reindex_range(oro_mq_context_t *ctx, const oro_mq_deliver
     }
     const char *building = NULL, *error = NULL;
     oro_search_stats_t stats = {0, 0};
-    oro_search_writer_t *w = open_live(ctx, &building, &error);
+    oro_search_lock_t *lock = NULL;
+    oro_search_writer_t *w = open_live(ctx, &lock, &building, &error);
     if (w == NULL ||
         oro_search_index_range(ctx->db, ctx->pool, meta, e, from, to, 1000, w, &stats, NULL, NULL,
                                &error) != 0 ||
@@ -237,6 +248,9 @@ static oro_mq_result_t reindex_range(oro_mq_context_t *ctx, const oro_mq_deliver
         oro_search_writer_close(w, ctx->pool, &error) != 0) {
         *reason = error;
         result = ORO_MQ_REQUEUE;
+    }
+    if (lock != NULL) {
+        oro_search_lock_release(lock);
     }
 cleanup:
     if (doc != NULL) {
