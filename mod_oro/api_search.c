@@ -352,9 +352,17 @@ static int run_and_send(request_rec *r, const oro_settings_t *settings, apr_tabl
     oro_search_reader_t *reader = borrow_reader(r, settings->search_index, &error);
     oro_search_result_t *res;
     int bad_request = 0;
-    if (reader == NULL ||
-        oro_search_run(reader, r->pool, query, text, acl, offset, limit, &res, &bad_request,
-                       &error) != 0) {
+    int rc = reader == NULL ? -1
+                            : oro_search_run(reader, r->pool, query, text, acl, offset, limit,
+                                             &res, &bad_request, &error);
+    if (rc != 0 && reader != NULL && !bad_request &&
+        oro_search_reader_refresh(reader, r->pool, 0, &error) == 0) {
+        /* a rebuild may have removed the version this reader had open: follow the
+         * switch at once and try again */
+        rc = oro_search_run(reader, r->pool, query, text, acl, offset, limit, &res, &bad_request,
+                            &error);
+    }
+    if (rc != 0) {
         if (bad_request) {
             return send_parameter_error(r, "filter constraint", "filter[searchText]", error);
         }
