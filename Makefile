@@ -25,10 +25,15 @@ endif
 CFLAGS_ALL := -std=c11 -D_GNU_SOURCE -fPIC $(OPT) $(WARN) -Ilib \
               -DORO_VERSION='"$(VERSION)"' -DORO_SOURCE_ROOT='"$(CURDIR)"' \
               $(APR_CFLAGS) $(JSON_CFLAGS) $(CFLAGS)
-LIBS_ALL   := $(JSON_LIBS) $(APR_LIBS) -lpq -lmariadb -lrabbitmq $(LDFLAGS)
+LIBS_ALL   := $(JSON_LIBS) $(APR_LIBS) -lpq -lmariadb -lrabbitmq -lxapian -lstdc++ -lm $(LDFLAGS)
+# The search index's C++ shim (lib/search/*.cc): same options, C++17, no C-only warnings.
+CXX        ?= g++
+CXXFLAGS_ALL := -std=c++17 -D_GNU_SOURCE -fPIC $(OPT) $(filter-out -Wstrict-prototypes,$(WARN)) \
+              -Ilib $(APR_CFLAGS) $(CXXFLAGS)
 
 LIB_SRCS   := $(shell find lib -name '*.c' | sort)
-LIB_OBJS   := $(LIB_SRCS:%.c=$(OUT)/obj/%.o)
+LIB_CC_SRCS:= $(shell find lib -name '*.cc' | sort)
+LIB_OBJS   := $(LIB_SRCS:%.c=$(OUT)/obj/%.o) $(LIB_CC_SRCS:%.cc=$(OUT)/obj/%.o)
 CONS_SRCS  := $(shell find consumer -name '*.c' | sort)
 CONS_OBJS  := $(CONS_SRCS:%.c=$(OUT)/obj/%.o)
 CTL_SRCS   := $(shell find tools -name '*.c' | sort)
@@ -38,6 +43,7 @@ UNIT_SRCS  := $(shell find t/unit -name 'test_*.c' | sort)
 UNIT_BINS  := $(UNIT_SRCS:t/unit/%.c=$(OUT)/t/%)
 HEADERS    := $(shell find lib mod_oro consumer tools t/unit -name '*.h') mod_oro/exports.map
 
+.PHONY: fuzz
 .PHONY: all module asan deps web-deps run start stop status test test-unit test-integration \
         format format-check install clean bench help
 
@@ -56,6 +62,10 @@ help:
 $(OUT)/obj/%.o: %.c $(HEADERS) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(OUT)/obj/%.o: %.cc $(HEADERS) Makefile
+	@mkdir -p $(dir $@)
+	$(CXX) $(CXXFLAGS_ALL) -c -o $@ $<
 
 $(OUT)/liboro.a: $(LIB_OBJS)
 	@mkdir -p $(OUT)
@@ -82,6 +92,17 @@ $(OUT)/t/%: t/unit/%.c $(OUT)/liboro.a $(UNIT_OBJS) $(HEADERS)
 asan:
 	$(MAKE) OUT=out/asan SANITIZE=1 all
 
+# libFuzzer targets (clang), run briefly by t/run-all before the legs.
+FUZZ_BINS  := $(OUT)/fuzz/fuzz_search_query
+fuzz: $(FUZZ_BINS)
+
+$(OUT)/fuzz/fuzz_search_query: t/fuzz/fuzz_search_query.c lib/search/query_lex.c \
+                               lib/search/query_parse.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Wall -Wextra -Werror \
+	    -Wno-unused-parameter -Ilib $(APR_CFLAGS) -o $@ t/fuzz/fuzz_search_query.c \
+	    lib/search/query_lex.c lib/search/query_parse.c $(APR_LIBS) -lm
+
 deps:
 	@build/deps --check >/dev/null 2>&1 || build/deps
 
@@ -105,6 +126,7 @@ status:
 test: deps web-deps
 	@if [ "$(SANITIZE)" = 1 ]; then $(MAKE) asan; else $(MAKE) all; fi
 	$(MAKE) unit-bins OUT=$(if $(filter 1,$(SANITIZE)),out/asan,$(OUT)) SANITIZE=$(SANITIZE)
+	$(MAKE) fuzz OUT=$(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))
 	t/run-all $(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))
 
 unit-bins: $(UNIT_BINS) $(OUT)/t/jobtool

@@ -138,6 +138,9 @@ static const route_t routes[] = {
     {"/doc/openapi.json", oro_handle_openapi},
     {"/doc", oro_handle_api_doc_page},
     {"/jobs", oro_handle_jobs},
+    {"/search", oro_handle_search},
+    {"/search/advanced", oro_handle_search_advanced},
+    {"/searchentities", oro_handle_search_entities},
 };
 
 /* Routes requests of "SetHandler oro" by the path below the last "/api" prefix. */

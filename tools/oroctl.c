@@ -31,6 +31,7 @@ static const oroctl_command_t *const commands[] = {
     &oroctl_jobs_list_command,
     &oroctl_jobs_cancel_command,
     &oroctl_cron_command,
+    &oroctl_search_reindex_command,
 };
 /* clang-format on */
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

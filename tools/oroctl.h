@@ -45,6 +45,7 @@ extern const oroctl_command_t oroctl_mq_dead_command;
 extern const oroctl_command_t oroctl_jobs_list_command;
 extern const oroctl_command_t oroctl_jobs_cancel_command;
 extern const oroctl_command_t oroctl_cron_command;
+extern const oroctl_command_t oroctl_search_reindex_command;
 
 /* The entity metadata of OroEntityConfig (loaded with the settings); NULL after
  * printing an error when the configuration has no OroEntityConfig. */

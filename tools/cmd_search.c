@@ -1,0 +1,232 @@
+/* tools/cmd_search.c — oroctl search:reindex: rebuilds the search index (or some of its
+ * entity types) into a fresh Xapian database and switches to it atomically, so search
+ * answers from the old version throughout (lib/search/search.h, docs/search.md). */
+#include <apr_strings.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db/db.h"
+#include "oroctl.h"
+#include "search/indexer.h"
+#include "search/search.h"
+
+#define READ_BATCH 1000
+
+typedef struct {
+    const char *type;
+    long long total;
+    int tty;
+    int last_percent;
+} progress_t;
+
+/* "  contacts  [#########...........]  45%  4500/10000" on a terminal, redrawn in place. */
+static void show_progress(void *arg, long long done)
+{
+    progress_t *pr = arg;
+    if (!pr->tty) {
+        return;
+    }
+    long long total = pr->total > done ? pr->total : done;
+    int percent = total > 0 ? (int)(done * 100 / total) : 100;
+    if (percent == pr->last_percent && done != total) {
+        return;
+    }
+    pr->last_percent = percent;
+    char bar[31];
+    int filled = percent * 30 / 100;
+    for (int i = 0; i < 30; i++) {
+        bar[i] = i < filled ? '#' : '.';
+    }
+    bar[30] = '\0';
+    fprintf(stderr, "\r  %-16s [%s] %3d%%  %lld/%lld", pr->type, bar, percent, done, total);
+    fflush(stderr);
+}
+
+/* Checks the TYPE arguments: known and indexed. Returns an exit code. */
+static int check_types(const oro_meta_t *meta, apr_array_header_t *types)
+{
+    for (int i = 0; i < types->nelts; i++) {
+        const char *t = APR_ARRAY_IDX(types, i, const char *);
+        const oro_entity_t *e = oro_meta_entity(meta, t);
+        if (e == NULL) {
+            return oroctl_fail(OROCTL_USAGE, "search:reindex: unknown entity type \"%s\"", t);
+        }
+        if (!oro_search_entity_indexed(e)) {
+            return oroctl_fail(OROCTL_USAGE,
+                               "search:reindex: entity type \"%s\" has no searchable field", t);
+        }
+    }
+    return OROCTL_OK;
+}
+
+/* Indexes each type of types into w with a progress bar. 0 or -1 with *error. */
+static int index_types(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
+                       apr_array_header_t *types, oro_search_writer_t *w, const char **error)
+{
+    int tty = isatty(STDERR_FILENO);
+    for (int i = 0; i < types->nelts; i++) {
+        const oro_entity_t *e = oro_meta_entity(meta, APR_ARRAY_IDX(types, i, const char *));
+        long long count, min_id, max_id;
+        if (oro_search_entity_extent(db, p, e, &count, &min_id, &max_id, error) != 0) {
+            return -1;
+        }
+        progress_t pr = {e->type, count, tty, -1};
+        oro_search_stats_t stats = {0, 0};
+        show_progress(&pr, 0);
+        if (oro_search_index_range(db, p, meta, e, 1, -1, READ_BATCH, w, &stats, show_progress,
+                                   &pr, error) != 0) {
+            if (tty) {
+                fputc('\n', stderr);
+            }
+            return -1;
+        }
+        if (tty) {
+            fputc('\n', stderr);
+        }
+        printf("%s: %lld indexed\n", e->type, stats.indexed);
+        fflush(stdout);
+    }
+    return 0;
+}
+
+/* Replays the journal of changes the indexer made while we built (under the exclusive
+ * lock, so no batch runs meanwhile). */
+static int replay_journal(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta, const char *dir,
+                          oro_search_writer_t *w, const char **error)
+{
+    apr_hash_t *journal = oro_search_journal_read(p, dir);
+    for (apr_hash_index_t *hi = apr_hash_first(p, journal); hi; hi = apr_hash_next(hi)) {
+        const oro_entity_t *e = oro_meta_entity(meta, apr_hash_this_key(hi));
+        oro_search_stats_t stats = {0, 0};
+        if (e != NULL && oro_search_index_ids(db, p, meta, e, apr_hash_this_val(hi), w, &stats,
+                                              error) != 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int run_reindex(oroctl_context_t *ctx, int argc, const char *const *argv)
+{
+    apr_pool_t *p = ctx->pool;
+    const oro_meta_t *meta = oroctl_meta(ctx);
+    if (meta == NULL) {
+        return OROCTL_CONFIG;
+    }
+    apr_array_header_t *types = apr_array_make(p, 4, sizeof(const char *));
+    int scheduled = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--scheduled") == 0) {
+            scheduled = 1;
+        }
+        else if (argv[i][0] == '-') {
+            return oroctl_fail(OROCTL_USAGE,
+                               "search:reindex: unknown option \"%s\" (see oroctl help "
+                               "search:reindex)",
+                               argv[i]);
+        }
+        else {
+            APR_ARRAY_PUSH(types, const char *) = argv[i];
+        }
+    }
+    int rc = check_types(meta, types);
+    if (rc != OROCTL_OK) {
+        return rc;
+    }
+    if (scheduled) {
+        return oroctl_fail(OROCTL_FAILED, "search:reindex: --scheduled needs the job runner, "
+                                          "which this build does not have yet; run without "
+                                          "--scheduled");
+    }
+    const char *dir = ctx->settings.search_index;
+    if (dir == NULL) {
+        return oroctl_fail(OROCTL_CONFIG, "%s: no OroSearchIndex directive", ctx->config_path);
+    }
+    int partial = types->nelts > 0;
+    if (!partial) {
+        for (int i = 0; i < meta->entities->nelts; i++) {
+            const oro_entity_t *e = APR_ARRAY_IDX(meta->entities, i, const oro_entity_t *);
+            if (oro_search_entity_indexed(e)) {
+                APR_ARRAY_PUSH(types, const char *) = e->type;
+            }
+        }
+    }
+    const char *error = NULL;
+    oro_db_t *db = oro_db_open(p, ctx->settings.db_driver, ctx->settings.db_params, &error);
+    if (db == NULL) {
+        return oroctl_fail(OROCTL_UNAVAILABLE, "%s", error);
+    }
+    /* Announce the rebuild under the exclusive lock: every indexer batch that starts
+     * afterwards journals its changes for the replay below. */
+    oro_search_lock_t *lock = oro_search_lock_acquire(p, dir, 1, &error);
+    if (lock == NULL || oro_search_dir_ensure(p, dir, &error) != 0) {
+        return oroctl_fail(OROCTL_FAILED, "search:reindex: %s", error);
+    }
+    const char *version = oro_search_dir_new_version(p, dir, &error);
+    if (version == NULL || oro_search_dir_set_building(p, dir, version, &error) != 0) {
+        return oroctl_fail(OROCTL_FAILED, "search:reindex: %s", error);
+    }
+    oro_search_lock_release(lock);
+
+    rc = OROCTL_FAILED;
+    oro_search_writer_t *w = oro_search_writer_open(p, version, &error);
+    if (w == NULL) {
+        goto cleanup;
+    }
+    if (partial) {
+        const char *live = oro_search_dir_current(p, dir);
+        if (live == NULL || oro_search_writer_copy(w, p, live, (const char *const *)types->elts,
+                                                   types->nelts, &error) < 0) {
+            error = error ? error : "the live index has disappeared";
+            goto cleanup;
+        }
+    }
+    if (index_types(db, p, meta, types, w, &error) != 0) {
+        goto cleanup;
+    }
+    lock = oro_search_lock_acquire(p, dir, 1, &error);
+    if (lock == NULL || replay_journal(db, p, meta, dir, w, &error) != 0 ||
+        oro_search_writer_commit(w, p, &error) != 0) {
+        goto cleanup;
+    }
+    long long documents = oro_search_writer_count(w);
+    if (oro_search_writer_close(w, p, &error) != 0 ||
+        oro_search_dir_switch(p, dir, version, &error) != 0) {
+        goto cleanup;
+    }
+    printf("search index: %lld documents in %s\n", documents, version);
+    rc = OROCTL_OK;
+cleanup:
+    if (rc != OROCTL_OK) {
+        oroctl_fail(rc, "search:reindex: %s", error ? error : "failed");
+        if (w != NULL) {
+            oro_search_writer_close(w, p, &error);
+        }
+    }
+    /* whatever happened, the indexer stops journalling; a failed version is removed by
+     * the next successful switch */
+    oro_search_dir_set_building(p, dir, NULL, &error);
+    if (lock != NULL) {
+        oro_search_lock_release(lock);
+    }
+    return rc;
+}
+
+const oroctl_command_t oroctl_search_reindex_command = {
+    "search:reindex", "rebuilds the search index (all or some entity types)",
+    "usage: oroctl search:reindex [--scheduled] [TYPE...]\n"
+    "\n"
+    "Rebuilds the search index of OroSearchIndex from the database: every entity type with\n"
+    "a searchable field, or only the TYPEs given (the others are copied from the live\n"
+    "index). The new index is built beside the live one and switched in atomically, so\n"
+    "search answers throughout; changes the indexer makes meanwhile are replayed before\n"
+    "the switch. A progress bar is drawn on a terminal.\n"
+    "\n"
+    "  --scheduled   split the work into id-range child jobs for the consumers (needs\n"
+    "                the job runner)\n"
+    "\n"
+    "exit codes: 0 done, 1 failed, 2 unknown option or type, 3 configuration error,\n"
+    "4 database unreachable\n",
+    run_reindex};
