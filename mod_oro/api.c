@@ -339,13 +339,13 @@ int oro_api_dispatch(request_rec *r, const char *path)
             apr_psprintf(r->pool, "no API resource at \"%s\"", oro_printable(r->pool, r->uri, 200)),
             NULL);
     }
-    const char *allow = permissions  ? "GET, PATCH, HEAD"
+    const char *allow = permissions    ? "GET, PATCH, HEAD"
                         : relationship ? (relation->kind == ORO_RELATION_MANY_TO_ONE
-                                            ? "GET, PATCH, HEAD"
-                                            : "GET, PATCH, POST, DELETE, HEAD")
-                        : relation   ? "GET, HEAD"
-                        : id         ? "GET, PATCH, DELETE, HEAD"
-                                     : "GET, POST, DELETE, HEAD";
+                                              ? "GET, PATCH, HEAD"
+                                              : "GET, PATCH, POST, DELETE, HEAD")
+                        : relation     ? "GET, HEAD"
+                        : id           ? "GET, PATCH, DELETE, HEAD"
+                                       : "GET, POST, DELETE, HEAD";
     if (!method_allowed(r->method, allow)) {
         apr_table_setn(r->headers_out, "Allow", allow);
         return oro_api_send_error(

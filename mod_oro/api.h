@@ -29,8 +29,8 @@ typedef struct {
     /* the caller with its ACL data (mod_oro/api_acl.c), or NULL when authentication is
      * off: then nothing is restricted */
     oro_principal_t *principal;
-    int acl_changed;   /* a write of users, roles, units or grants: bump the ACL version */
-    int acl_bypass;    /* oro_api_fetch reads without the VIEW condition (a saved record) */
+    int acl_changed;    /* a write of users, roles, units or grants: bump the ACL version */
+    int acl_bypass;     /* oro_api_fetch reads without the VIEW condition (a saved record) */
     int acl_permission; /* what oro_api_lock_current checks; 0 (VIEW) means EDIT */
 } oro_api_request_t;
 

@@ -242,11 +242,11 @@ int oro_api_acl_record_allowed(oro_api_request_t *req, const oro_entity_t *entit
     if (req->principal == NULL) {
         return 1;
     }
-    apr_array_header_t *rows = oro_api_rows(
-        req,
-        oro_select_count_by_id(req->r->pool, req->dialect, entity, id,
-                               oro_api_acl_filter(req, permission)),
-        1, error);
+    apr_array_header_t *rows =
+        oro_api_rows(req,
+                     oro_select_count_by_id(req->r->pool, req->dialect, entity, id,
+                                            oro_api_acl_filter(req, permission)),
+                     1, error);
     if (rows == NULL || rows->nelts != 1) {
         *error = *error ? *error : "no row";
         return -1;
@@ -276,8 +276,8 @@ int oro_api_acl_check_write(oro_api_request_t *req)
         req->acl_changed = 1;
         if (req->principal != NULL && !req->principal->is_administrator) {
             oro_api_acl_forbidden(
-                req, apr_psprintf(req->r->pool, "only administrators may change %s",
-                                  req->entity->type));
+                req,
+                apr_psprintf(req->r->pool, "only administrators may change %s", req->entity->type));
             return HTTP_FORBIDDEN;
         }
     }
@@ -321,8 +321,9 @@ int oro_api_acl_defaults(oro_api_request_t *req, oro_write_doc_t *doc)
             continue;
         }
         apr_int64_t value = n == 1 ? (pr ? pr->organization_id : 0)
-                            : doc->entity->ownership == ORO_OWNERSHIP_USER ? (pr ? pr->user_id : 0)
-                                                                            : (pr ? pr->business_unit_id : 0);
+                            : doc->entity->ownership == ORO_OWNERSHIP_USER
+                                ? (pr ? pr->user_id : 0)
+                                : (pr ? pr->business_unit_id : 0);
         const char *pointer = apr_pstrcat(p, "/data/relationships/", rel->name, "/data", NULL);
         if (value <= 0) {
             oro_api_send_error(req->r, HTTP_BAD_REQUEST, "not blank constraint",
@@ -401,11 +402,11 @@ static int check_visible(oro_api_request_t *req, const oro_entity_t *target,
     if (ids->nelts == 0) {
         return 0;
     }
-    apr_array_header_t *rows = oro_api_rows(
-        req,
-        oro_select_by_ids_filtered(p, req->dialect, target, ids,
-                                   oro_api_acl_filter(req, ORO_ACL_VIEW)),
-        oro_select_columns(p, target)->nelts, db_error);
+    apr_array_header_t *rows =
+        oro_api_rows(req,
+                     oro_select_by_ids_filtered(p, req->dialect, target, ids,
+                                                oro_api_acl_filter(req, ORO_ACL_VIEW)),
+                     oro_select_columns(p, target)->nelts, db_error);
     if (rows == NULL) {
         return -1;
     }
@@ -442,9 +443,8 @@ apr_array_header_t *oro_api_acl_check_targets(oro_api_request_t *req, const oro_
     }
     for (int i = 0; doc->to_many != NULL && i < doc->to_many->nelts; i++) {
         const oro_write_to_many_t *set = &APR_ARRAY_IDX(doc->to_many, i, oro_write_to_many_t);
-        if (set->relation->target != NULL &&
-            check_visible(req, set->relation->target, set->ids, set->pointer, &errors,
-                          db_error) != 0) {
+        if (set->relation->target != NULL && check_visible(req, set->relation->target, set->ids,
+                                                           set->pointer, &errors, db_error) != 0) {
             return NULL;
         }
     }

@@ -111,10 +111,9 @@ int oro_handle_metadata(request_rec *r)
         json_object_object_add(attributes, "relations", relations);
         json_object *permissions = json_object_new_object();
         for (int perm = 0; perm < ORO_ACL_PERMISSION_COUNT; perm++) {
-            json_object_object_add(
-                permissions, oro_acl_permission_name((oro_acl_permission_t)perm),
-                json_object_new_string(oro_acl_level_name(
-                    oro_acl_level(principal, e, (oro_acl_permission_t)perm))));
+            json_object_object_add(permissions, oro_acl_permission_name((oro_acl_permission_t)perm),
+                                   json_object_new_string(oro_acl_level_name(
+                                       oro_acl_level(principal, e, (oro_acl_permission_t)perm))));
         }
         json_object_object_add(attributes, "permissions", permissions);
         json_object *resource = json_object_new_object();

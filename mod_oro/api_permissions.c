@@ -141,9 +141,8 @@ static apr_array_header_t *parse_changes(oro_api_request_t *req, json_object *ro
         {
             const char *pointer = apr_pstrcat(p, "/data/attributes/permissions/",
                                               oro_printable(p, entity_name, 64), NULL);
-            const oro_entity_t *entity = strcmp(entity_name, "*") == 0
-                                             ? NULL
-                                             : oro_meta_entity(req->meta, entity_name);
+            const oro_entity_t *entity =
+                strcmp(entity_name, "*") == 0 ? NULL : oro_meta_entity(req->meta, entity_name);
             if (entity == NULL && strcmp(entity_name, "*") != 0) {
                 bad(list, pointer,
                     apr_psprintf(p, "\"%s\" is not an entity type (nor \"*\")",
@@ -156,13 +155,14 @@ static apr_array_header_t *parse_changes(oro_api_request_t *req, json_object *ro
             }
             json_object_object_foreach(levels, permission, level)
             {
-                const char *at = apr_pstrcat(p, pointer, "/", oro_printable(p, permission, 32),
-                                             NULL);
+                const char *at =
+                    apr_pstrcat(p, pointer, "/", oro_printable(p, permission, 32), NULL);
                 int perm = oro_acl_permission_of(permission);
                 if (perm < 0) {
                     bad(list, at,
-                        apr_psprintf(p, "\"%s\" is not a permission (VIEW, CREATE, EDIT, DELETE, "
-                                        "ASSIGN)",
+                        apr_psprintf(p,
+                                     "\"%s\" is not a permission (VIEW, CREATE, EDIT, DELETE, "
+                                     "ASSIGN)",
                                      oro_printable(p, permission, 32)));
                     continue;
                 }

@@ -129,11 +129,11 @@ static int get_linkage(oro_api_request_t *req)
         apr_array_header_t *owners = apr_array_make(p, 1, sizeof(const char *));
         APR_ARRAY_PUSH(owners, const char *) = req->id;
         const char *error;
-        apr_array_header_t *pairs = oro_api_rows(
-            req,
-            oro_select_to_many_ids_filtered(p, req->dialect, relation, owners,
-                                            oro_api_acl_filter(req, ORO_ACL_VIEW)),
-            2, &error);
+        apr_array_header_t *pairs =
+            oro_api_rows(req,
+                         oro_select_to_many_ids_filtered(p, req->dialect, relation, owners,
+                                                         oro_api_acl_filter(req, ORO_ACL_VIEW)),
+                         2, &error);
         if (pairs == NULL) {
             return oro_api_database_error(req, "could not read a to-many relation", error);
         }
@@ -408,10 +408,11 @@ static apr_array_header_t *check_targets(oro_api_request_t *req, const apr_array
      * changed themselves (their inverse column), so those need EDIT */
     oro_acl_permission_t permission =
         req->relation->kind == ORO_RELATION_ONE_TO_MANY ? ORO_ACL_EDIT : ORO_ACL_VIEW;
-    apr_array_header_t *rows = oro_api_rows(
-        req,
-        oro_select_by_ids_filtered(p, req->dialect, target, ids, oro_api_acl_filter(req, permission)),
-        oro_select_columns(p, target)->nelts, db_error);
+    apr_array_header_t *rows =
+        oro_api_rows(req,
+                     oro_select_by_ids_filtered(p, req->dialect, target, ids,
+                                                oro_api_acl_filter(req, permission)),
+                     oro_select_columns(p, target)->nelts, db_error);
     if (rows == NULL) {
         return NULL;
     }
@@ -641,8 +642,8 @@ static int change_linkage(oro_api_request_t *req)
         return oro_api_database_error(req, "could not start a transaction", error);
     }
     /* the ACL: EDIT on the record; changing its owner or organization is ASSIGN */
-    req->acl_permission = !to_many && (relation->flags & ORO_FLAG_SYSTEM) ? ORO_ACL_ASSIGN
-                                                                          : ORO_ACL_EDIT;
+    req->acl_permission =
+        !to_many && (relation->flags & ORO_FLAG_SYSTEM) ? ORO_ACL_ASSIGN : ORO_ACL_EDIT;
     if (!oro_api_lock_current(req, &t)) {
         return OK;
     }

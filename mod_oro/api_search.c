@@ -123,10 +123,27 @@ static int send_parameter_error(request_rec *r, const char *title, const char *p
     return oro_api_send_errors(r, errors);
 }
 
-/* The caller's view on every indexed entity. Until the ACL is wired in (the lead
- * merges lib/acl), every caller sees every entity at the global level. */
+/* An array of apr_int64_t as the search API's long long list. */
+static const long long *int64_list(apr_pool_t *p, const apr_array_header_t *ids, int *n)
+{
+    *n = ids != NULL ? ids->nelts : 0;
+    long long *list = apr_pcalloc(p, sizeof *list * (size_t)(*n + 1));
+    for (int i = 0; i < *n; i++) {
+        list[i] = (long long)APR_ARRAY_IDX(ids, i, apr_int64_t);
+    }
+    return list;
+}
+
+/* The caller's view on every indexed entity: its VIEW level per type from the ACL
+ * (global everywhere when OroAuthentication is off), with its user, organization,
+ * business units and division, so the index filters inside the Xapian query. NULL
+ * after answering (503) when the caller's rights could not be read. */
 static oro_search_acl_t *caller_acl(request_rec *r, const oro_meta_t *meta)
 {
+    const oro_principal_t *caller;
+    if (oro_api_acl_principal(r, &caller) != OK) {
+        return NULL;
+    }
     oro_search_acl_t *acl = apr_pcalloc(r->pool, sizeof *acl);
     oro_search_acl_entity_t *entities =
         apr_pcalloc(r->pool, sizeof *entities * (size_t)(meta->entities->nelts + 1));
@@ -137,10 +154,17 @@ static oro_search_acl_t *caller_acl(request_rec *r, const oro_meta_t *meta)
         }
         oro_search_acl_entity_t *ae = &entities[acl->nentities++];
         ae->entity = e->type;
-        ae->level = ORO_ACL_GLOBAL;
+        ae->level = caller ? (int)oro_acl_level(caller, e, ORO_ACL_VIEW) : ORO_ACL_GLOBAL;
         ae->ownership = (int)e->ownership;
     }
     acl->entities = entities;
+    if (caller != NULL) {
+        acl->user_id = caller->user_id;
+        acl->organization_id = caller->organization_id;
+        acl->business_unit_ids =
+            int64_list(r->pool, caller->business_unit_ids, &acl->n_business_units);
+        acl->division_ids = int64_list(r->pool, caller->division_ids, &acl->n_divisions);
+    }
     return acl;
 }
 
@@ -254,8 +278,8 @@ static void write_aggregates(oro_jbuf_t *b, const oro_search_result_t *res)
                     oro_jbuf_lit(b, ",");
                 }
                 oro_jbuf_key(b, APR_ARRAY_IDX(a->values, j, const char *));
-                const char *n =
-                    apr_psprintf(b->pool, "%" APR_INT64_T_FMT, APR_ARRAY_IDX(a->counts, j, apr_int64_t));
+                const char *n = apr_psprintf(b->pool, "%" APR_INT64_T_FMT,
+                                             APR_ARRAY_IDX(a->counts, j, apr_int64_t));
                 oro_jbuf_raw(b, n, strlen(n));
             }
             oro_jbuf_lit(b, "}");
@@ -328,10 +352,9 @@ static int preflight(request_rec *r, const oro_settings_t **settings)
 {
     if (r->method_number != M_GET) {
         apr_table_setn(r->headers_out, "Allow", "GET, HEAD");
-        oro_api_send_error(r, HTTP_METHOD_NOT_ALLOWED, "method not allowed",
-                           apr_psprintf(r->pool, "%s is not allowed here (allowed: GET, HEAD)",
-                                        r->method),
-                           NULL);
+        oro_api_send_error(
+            r, HTTP_METHOD_NOT_ALLOWED, "method not allowed",
+            apr_psprintf(r->pool, "%s is not allowed here (allowed: GET, HEAD)", r->method), NULL);
         return DONE;
     }
     *settings = &oro_server_conf(r->server)->settings;
@@ -345,16 +368,15 @@ static int preflight(request_rec *r, const oro_settings_t **settings)
 
 static int run_and_send(request_rec *r, const oro_settings_t *settings, apr_table_t *params,
                         const oro_search_query_t *query, const char *text,
-                        const oro_search_acl_t *acl, long offset, long limit, long page,
-                        int paged)
+                        const oro_search_acl_t *acl, long offset, long limit, long page, int paged)
 {
     const char *error = NULL;
     oro_search_reader_t *reader = borrow_reader(r, settings->search_index, &error);
     oro_search_result_t *res;
     int bad_request = 0;
     int rc = reader == NULL ? -1
-                            : oro_search_run(reader, r->pool, query, text, acl, offset, limit,
-                                             &res, &bad_request, &error);
+                            : oro_search_run(reader, r->pool, query, text, acl, offset, limit, &res,
+                                             &bad_request, &error);
     if (rc != 0 && reader != NULL && !bad_request &&
         oro_search_reader_refresh(reader, r->pool, 0, &error) == 0) {
         /* a rebuild may have removed the version this reader had open: follow the
@@ -417,12 +439,16 @@ int oro_handle_search(request_rec *r)
     }
     if ((page - 1) * size > MAX_OFFSET) {
         return send_parameter_error(r, "page constraint", "page[number]",
-                                    apr_psprintf(r->pool, "pages beyond the first %d results "
-                                                          "are not served",
+                                    apr_psprintf(r->pool,
+                                                 "pages beyond the first %d results "
+                                                 "are not served",
                                                  MAX_OFFSET));
     }
-    return run_and_send(r, settings, params, query, text, caller_acl(r, settings->meta),
-                        (page - 1) * size, size, page, 1);
+    const oro_search_acl_t *acl = caller_acl(r, settings->meta);
+    if (acl == NULL) {
+        return OK;
+    }
+    return run_and_send(r, settings, params, query, text, acl, (page - 1) * size, size, page, 1);
 }
 
 /* GET /api/search/advanced?query=… (Oro's search query language). */
@@ -438,8 +464,9 @@ int oro_handle_search_advanced(request_rec *r)
     }
     const char *text = apr_table_get(params, "query");
     if (text == NULL) {
-        return send_parameter_error(r, "query constraint", "query", "the parameter query is "
-                                                                    "required");
+        return send_parameter_error(r, "query constraint", "query",
+                                    "the parameter query is "
+                                    "required");
     }
     oro_search_parse_error_t perr;
     oro_search_query_t *query = oro_search_query_parse(r->pool, text, strlen(text), &perr);
@@ -463,11 +490,14 @@ int oro_handle_search_advanced(request_rec *r)
     if (limit > max_size || offset > MAX_OFFSET) {
         return send_parameter_error(
             r, "query constraint", "query",
-            apr_psprintf(r->pool, "max_results must be at most %d and offset at most %d",
-                         max_size, MAX_OFFSET));
+            apr_psprintf(r->pool, "max_results must be at most %d and offset at most %d", max_size,
+                         MAX_OFFSET));
     }
-    return run_and_send(r, settings, params, query, NULL, caller_acl(r, settings->meta), offset,
-                        limit, 1, 0);
+    const oro_search_acl_t *acl = caller_acl(r, settings->meta);
+    if (acl == NULL) {
+        return OK;
+    }
+    return run_and_send(r, settings, params, query, NULL, acl, offset, limit, 1, 0);
 }
 
 /* GET /api/searchentities: the searchable entity types the caller may see. */
@@ -478,6 +508,9 @@ int oro_handle_search_entities(request_rec *r)
         return OK;
     }
     const oro_search_acl_t *acl = caller_acl(r, settings->meta);
+    if (acl == NULL) {
+        return OK;
+    }
     oro_jbuf_t b;
     oro_jbuf_init(&b, r->pool, 2048);
     oro_jbuf_lit(&b, "{\"data\":[");

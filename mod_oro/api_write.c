@@ -178,8 +178,9 @@ int oro_api_lock_current(oro_api_request_t *req, oro_api_txn_t *t)
     const char *error;
     /* the ACL: only a record the caller may change (EDIT, DELETE, ASSIGN) is locked; one
      * it may view but not change is 403, one it may not view 404 (docs/security.md) */
-    oro_acl_permission_t permission =
-        req->acl_permission != ORO_ACL_VIEW ? (oro_acl_permission_t)req->acl_permission : ORO_ACL_EDIT;
+    oro_acl_permission_t permission = req->acl_permission != ORO_ACL_VIEW
+                                          ? (oro_acl_permission_t)req->acl_permission
+                                          : ORO_ACL_EDIT;
     oro_sql_t *q = oro_select_by_id_filtered(p, req->dialect, req->entity, req->id,
                                              oro_api_acl_filter(req, permission));
     oro_sql_t locked = {apr_pstrcat(p, q->sql, " FOR UPDATE", NULL), q->params};
@@ -273,8 +274,8 @@ int oro_api_create(oro_api_request_t *req)
     const char *error;
     apr_array_header_t *errors;
     if (oro_api_acl_level(req, req->entity, ORO_ACL_CREATE) == ORO_ACL_NONE) {
-        return oro_api_acl_forbidden(
-            req, apr_psprintf(p, "you may not create %s", req->entity->type));
+        return oro_api_acl_forbidden(req,
+                                     apr_psprintf(p, "you may not create %s", req->entity->type));
     }
     oro_write_doc_t *doc = read_document(req, NULL);
     if (doc == NULL || oro_api_acl_defaults(req, doc) != 0) {
@@ -374,9 +375,8 @@ int oro_api_update(oro_api_request_t *req)
     if (replace_to_many(req, &t, doc, req->id) != 0) {
         return OK;
     }
-    int allowed = assign ? oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_ASSIGN,
-                                                      &error)
-                         : 1;
+    int allowed =
+        assign ? oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_ASSIGN, &error) : 1;
     if (allowed <= 0) {
         return allowed < 0 ? oro_api_statement_failed(&t, "could not check the record", error)
                            : (oro_api_end(&t, 1, &error),
