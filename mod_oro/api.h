@@ -143,6 +143,10 @@ int oro_api_acl_defaults(oro_api_request_t *req, oro_write_doc_t *doc);
  * error (*db_error). */
 apr_array_header_t *oro_api_acl_check_targets(oro_api_request_t *req, const oro_write_doc_t *doc,
                                               const char **db_error);
+/* Update: 1 when the owner and organization doc names are the record's current ones (no
+ * ASSIGN needed), 0 when one differs, -1 on a database error (*error). */
+int oro_api_acl_owner_unchanged(oro_api_request_t *req, const oro_write_doc_t *doc,
+                                const char **error);
 /* Whether doc sets the owner or organization. */
 int oro_api_acl_changes_owner(const oro_write_doc_t *doc);
 /* The caller of r with its ACL data for handlers outside /api/{type} (*principal NULL

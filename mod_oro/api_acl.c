@@ -450,3 +450,36 @@ apr_array_header_t *oro_api_acl_check_targets(oro_api_request_t *req, const oro_
     }
     return errors;
 }
+
+int oro_api_acl_owner_unchanged(oro_api_request_t *req, const oro_write_doc_t *doc,
+                                const char **error)
+{
+    *error = NULL;
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, req->r->pool, req->dialect);
+    oro_sqlbuf_add(&b, "SELECT COUNT(*) FROM ");
+    oro_sqlbuf_name(&b, doc->entity->table);
+    oro_sqlbuf_add(&b, " WHERE ");
+    oro_sqlbuf_name(&b, oro_sql_id_column(doc->entity));
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, req->id);
+    for (int i = 0; i < doc->values->nelts; i++) {
+        const oro_write_value_t *v = &APR_ARRAY_IDX(doc->values, i, oro_write_value_t);
+        if (v->relation == NULL || !(v->relation->flags & ORO_FLAG_SYSTEM)) {
+            continue;
+        }
+        if (v->value == NULL) {
+            return 0; /* clearing a required owner is refused later anyway */
+        }
+        oro_sqlbuf_add(&b, " AND ");
+        oro_sqlbuf_name(&b, v->relation->column);
+        oro_sqlbuf_add(&b, " = ");
+        oro_sqlbuf_param(&b, v->value);
+    }
+    apr_array_header_t *rows = oro_api_rows(req, oro_sqlbuf_finish(&b), 1, error);
+    if (rows == NULL || rows->nelts != 1) {
+        *error = *error ? *error : "no row";
+        return -1;
+    }
+    return atol(APR_ARRAY_IDX(rows, 0, const char **)[0]) > 0;
+}

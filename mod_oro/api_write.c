@@ -351,6 +351,13 @@ int oro_api_update(oro_api_request_t *req)
     if (!oro_api_lock_current(req, &t)) {
         return OK;
     }
+    if (assign && req->principal != NULL) { /* naming the current owner is no change */
+        int same = oro_api_acl_owner_unchanged(req, doc, &error);
+        if (same < 0) {
+            return oro_api_statement_failed(&t, "could not check the record", error);
+        }
+        assign = !same;
+    }
     if (assign) { /* the ACL: ASSIGN on the record before and after the change */
         int allowed = oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_ASSIGN, &error);
         if (allowed <= 0) {

@@ -74,7 +74,7 @@ for my $level (@LEVELS) {
     $role{$level} = make_role("ROLE_ACL_${level}_$tag", map { $_ => $level } @PERMISSIONS);
 }
 $role{viewer} = make_role("ROLE_ACL_VIEWER_$tag", VIEW => 'GLOBAL', CREATE => 'USER', EDIT => 'USER',
-                          DELETE => 'USER', ASSIGN => 'USER');
+                          DELETE => 'USER', ASSIGN => 'NONE');
 
 my $dir = tempdir(CLEANUP => 1);
 open my $pw, '>', "$dir/pw" or die; print $pw "acl-matrix-password-$tag\n"; close $pw;
@@ -272,6 +272,18 @@ for my $level (@LEVELS) {
     is($res->{status}, 403, 'viewer: a relationship change of a record it may not edit is 403');
     is(scalar(sql("SELECT id FROM orocrm_contact WHERE account_id = $account")), scalar(@OWNERS),
        'viewer: nothing changed');
+    # no ASSIGN: naming its own contact's current owner is fine, another owner is not
+    my ($r1, $d1) = call($who, POST => '/api/contacts',
+        {data => {type => 'contacts', attributes => {firstName => 'V', lastName => "$tag viewer"}}});
+    is($r1->{status}, 201, 'viewer: creates a contact of its own');
+    my $vc = $d1->{data}{id};
+    ($res) = call($who, PATCH => "/api/contacts/$vc", {data => {type => 'contacts', id => "$vc",
+        relationships => {owner => ident(users => $user{viewer}{id}), organization => ident(organizations => $orgA)}}});
+    is($res->{status}, 200, 'viewer: a PATCH naming the current owner needs no ASSIGN');
+    ($res) = call($who, PATCH => "/api/contacts/$vc", {data => {type => 'contacts', id => "$vc",
+        relationships => {owner => ident(users => $user{own_A1}{id})}}});
+    is($res->{status}, 403, 'viewer: without ASSIGN another owner is 403');
+    sql("DELETE FROM orocrm_contact WHERE id = $vc");
     # its own account may take members only among the contacts it may edit
     my ($r2, $d2) = call($who, POST => '/api/accounts',
         {data => {type => 'accounts', attributes => {name => "viewer account $tag"}}});
