@@ -338,8 +338,8 @@ int oro_api_acl_defaults(oro_api_request_t *req, oro_write_doc_t *doc)
     return 0;
 }
 
-/* Whether doc changes the record's owner or organization (ASSIGN). */
-int oro_api_acl_changes_owner(const oro_write_doc_t *doc)
+/* Whether doc names the record's owner or organization. */
+static int names_owner(const oro_write_doc_t *doc)
 {
     for (int i = 0; doc != NULL && i < doc->values->nelts; i++) {
         const oro_relation_t *rel = APR_ARRAY_IDX(doc->values, i, oro_write_value_t).relation;
@@ -451,8 +451,9 @@ apr_array_header_t *oro_api_acl_check_targets(oro_api_request_t *req, const oro_
     return errors;
 }
 
-int oro_api_acl_owner_unchanged(oro_api_request_t *req, const oro_write_doc_t *doc,
-                                const char **error)
+/* 1 when the owner and organization doc names are the record's current ones, 0 when one
+ * differs, -1 on a database error (*error). */
+static int owner_unchanged(oro_api_request_t *req, const oro_write_doc_t *doc, const char **error)
 {
     *error = NULL;
     oro_sqlbuf_t b;
@@ -482,4 +483,82 @@ int oro_api_acl_owner_unchanged(oro_api_request_t *req, const oro_write_doc_t *d
         return -1;
     }
     return atol(APR_ARRAY_IDX(rows, 0, const char **)[0]) > 0;
+}
+
+int oro_api_acl_stored_allowed(oro_api_request_t *req, oro_api_txn_t *t, const char *id,
+                               oro_acl_permission_t permission)
+{
+    const char *error;
+    int allowed = oro_api_acl_record_allowed(req, req->entity, id, permission, &error);
+    if (allowed > 0) {
+        return 1;
+    }
+    if (allowed < 0) {
+        oro_api_statement_failed(t, "could not check the record's owner", error);
+        return 0;
+    }
+    oro_api_end(t, 1, &error);
+    oro_api_acl_forbidden(req, permission == ORO_ACL_CREATE
+                                   ? "you may not create a record with that owner or organization"
+                                   : "you may not assign the record to that owner or organization");
+    return 0;
+}
+
+int oro_api_acl_assign_needed(oro_api_request_t *req, oro_api_txn_t *t,
+                              const oro_write_doc_t *doc)
+{
+    if (req->principal == NULL || !names_owner(doc)) {
+        return 0;
+    }
+    const char *error;
+    int same = owner_unchanged(req, doc, &error);
+    if (same < 0) {
+        oro_api_statement_failed(t, "could not check the record's owner", error);
+        return -1;
+    }
+    if (same) {
+        return 0;
+    }
+    int allowed = oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_ASSIGN, &error);
+    if (allowed < 0) {
+        oro_api_statement_failed(t, "could not check the record's owner", error);
+        return -1;
+    }
+    if (allowed == 0) {
+        oro_api_end(t, 1, &error);
+        oro_api_acl_forbidden(req, apr_psprintf(req->r->pool, "you may not reassign %s \"%s\"",
+                                                req->entity->type, req->id));
+        return -1;
+    }
+    return 1;
+}
+
+oro_acl_permission_t oro_api_acl_change(const oro_api_request_t *req)
+{
+    return req->acl_permission != ORO_ACL_VIEW ? (oro_acl_permission_t)req->acl_permission
+                                               : ORO_ACL_EDIT;
+}
+
+int oro_api_acl_refused(oro_api_request_t *req, oro_api_txn_t *t)
+{
+    if (req->principal == NULL) {
+        return 0;
+    }
+    const char *error;
+    int visible = oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_VIEW, &error);
+    if (visible == 0) {
+        return 0;
+    }
+    if (visible < 0) {
+        oro_api_statement_failed(t, "could not read the record", error);
+        return 1;
+    }
+    oro_acl_permission_t permission = oro_api_acl_change(req);
+    oro_api_end(t, 1, &error);
+    oro_api_acl_forbidden(req, apr_psprintf(req->r->pool, "you may not %s %s \"%s\"",
+                                            permission == ORO_ACL_DELETE   ? "delete"
+                                            : permission == ORO_ACL_ASSIGN ? "reassign"
+                                                                           : "change",
+                                            req->entity->type, req->id));
+    return 1;
 }

@@ -380,4 +380,25 @@ for my $level (@LEVELS) {
     ok($seen, 'a removed grant stops applying');
 }
 
+# ---- undo: later tests see the demo data as it was
+{
+    my $users = join ',', map { $_->{id} } values %user;
+    my $roles = join ',', values %role;
+    my $units = join ',', values %unit;
+    sql("DELETE FROM orocrm_contact WHERE id IN ($contact_ids) OR last_name LIKE '$tag %'");
+    sql("DELETE FROM orocrm_account WHERE id = $account OR owner_id IN ($users)");
+    sql("DELETE FROM oro_product WHERE id IN ($product{A}, $product{B})");
+    sql("DELETE FROM oro_acl_grant WHERE role LIKE 'ROLE_ACL_%_$tag'");
+    sql("DELETE FROM oro_user_access_role WHERE user_id IN ($users) OR role_id IN ($roles)");
+    sql("DELETE FROM oro_user_organization WHERE user_id IN ($users) OR organization_id IN ($orgA, $orgB)");
+    sql("DELETE FROM oro_user_api_key WHERE user_id IN ($users)");
+    sql("DELETE FROM oro_user WHERE id IN ($users)");
+    sql("DELETE FROM oro_access_role WHERE id IN ($roles)");
+    sql("UPDATE oro_business_unit SET parent_id = NULL WHERE id IN ($units)");
+    sql("DELETE FROM oro_business_unit WHERE id IN ($units)");
+    sql("DELETE FROM oro_organization WHERE id IN ($orgA, $orgB)");
+    sql("UPDATE oro_acl_version SET version = version + 1 WHERE id = 1");
+    is(scalar(sql("SELECT id FROM oro_user WHERE id IN ($users)")), 0, 'the matrix left no user behind');
+}
+
 done_testing();
