@@ -127,6 +127,7 @@ static const route_t routes[] = {
     {"/entities", oro_handle_metadata},
     {"/doc/openapi.json", oro_handle_openapi},
     {"/doc", oro_handle_api_doc_page},
+    {"/session", oro_auth_handle_session},
 };
 
 /* Routes requests of "SetHandler oro" by the path below the last "/api" prefix. */
