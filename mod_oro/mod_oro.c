@@ -66,6 +66,7 @@ static const command_rec oro_commands[] = {
     ORO_DIRECTIVE("OroLoginMaxAttemptsPerAddress",
                   "failed logins from one address before throttling"),
     ORO_DIRECTIVE("OroLoginLockSeconds", "seconds failed logins are counted and a throttle lasts"),
+    ORO_DIRECTIVE("OroAuthCacheSize", "megabytes of shared memory for nonces, users and sessions"),
     {NULL}};
 
 /* Validates every server's merged settings once the whole configuration is read;
