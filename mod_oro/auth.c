@@ -73,6 +73,11 @@ int oro_auth_request(request_rec *r, int required)
         return oro_auth_unauthorized(r,
                                      "X-WSSE needs Authorization: WSSE profile=\"UsernameToken\"");
     }
+    /* a public route (the status) ignores a cookie without X-CSRF-Header: pages poll it */
+    if (oro_auth_has_session_cookie(r) &&
+        (required || apr_table_get(r->headers_in, "X-CSRF-Header") != NULL)) {
+        return oro_auth_session(r, 1);
+    }
     if (required) {
         return oro_auth_unauthorized(r, "authentication is required");
     }
@@ -81,13 +86,17 @@ int oro_auth_request(request_rec *r, int required)
 
 int oro_auth_is_endpoint(const char *uri)
 {
-    return strcmp(uri, "/oauth2-token") == 0;
+    return strcmp(uri, "/oauth2-token") == 0 || strcmp(uri, "/login") == 0 ||
+           strcmp(uri, "/logout") == 0;
 }
 
 int oro_auth_endpoint(request_rec *r)
 {
     if (strcmp(r->uri, "/oauth2-token") == 0) {
         return oro_auth_handle_token(r);
+    }
+    if (strcmp(r->uri, "/login") == 0 || strcmp(r->uri, "/logout") == 0) {
+        return oro_auth_handle_login(r, strcmp(r->uri, "/logout") == 0);
     }
     return DECLINED;
 }

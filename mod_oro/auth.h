@@ -128,6 +128,13 @@ int oro_auth_too_many(request_rec *r, int retry_after);
 int oro_auth_handle_token(request_rec *r);
 int oro_auth_bearer(request_rec *r, const char *token);
 
+/* Sessions (auth_session.c): POST /login (logout 0) and POST /logout (1); the session
+ * cookie of an API request (api: Oro's CSRF rule applies); GET /api/session. */
+int oro_auth_handle_login(request_rec *r, int logout);
+int oro_auth_has_session_cookie(request_rec *r);
+int oro_auth_session(request_rec *r, int api);
+int oro_auth_handle_session(request_rec *r);
+
 /* WSSE (auth_wsse.c): authenticates r from X-WSSE. OK, or the status sent. */
 int oro_auth_wsse(request_rec *r);
 

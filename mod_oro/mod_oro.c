@@ -66,6 +66,7 @@ static const command_rec oro_commands[] = {
     ORO_DIRECTIVE("OroLoginMaxAttemptsPerAddress",
                   "failed logins from one address before throttling"),
     ORO_DIRECTIVE("OroLoginLockSeconds", "seconds failed logins are counted and a throttle lasts"),
+    ORO_DIRECTIVE("OroAuthCacheSize", "megabytes of shared memory for nonces, users and sessions"),
     {NULL}};
 
 /* Validates every server's merged settings once the whole configuration is read;
@@ -127,6 +128,7 @@ static const route_t routes[] = {
     {"/entities", oro_handle_metadata},
     {"/doc/openapi.json", oro_handle_openapi},
     {"/doc", oro_handle_api_doc_page},
+    {"/session", oro_auth_handle_session},
 };
 
 /* Routes requests of "SetHandler oro" by the path below the last "/api" prefix. */

@@ -51,6 +51,7 @@ static const directive_t directives[] = {
     {"OroLoginMaxAttempts", KIND_INT, FIELD(login_max_attempts), 1, 1000},
     {"OroLoginMaxAttemptsPerAddress", KIND_INT, FIELD(login_max_per_address), 1, 100000},
     {"OroLoginLockSeconds", KIND_INT, FIELD(login_lock_seconds), 1, 86400},
+    {"OroAuthCacheSize", KIND_INT, FIELD(auth_cache_size), 1, 1024},
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -76,6 +77,7 @@ void oro_settings_init(oro_settings_t *s)
     s->login_max_attempts = ORO_UNSET_INT;
     s->login_max_per_address = ORO_UNSET_INT;
     s->login_lock_seconds = ORO_UNSET_INT;
+    s->auth_cache_size = ORO_UNSET_INT;
 }
 
 void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
@@ -143,6 +145,7 @@ void oro_settings_apply_defaults(oro_settings_t *s)
         {FIELD(login_max_attempts), ORO_DEFAULT_LOGIN_MAX_ATTEMPTS},
         {FIELD(login_max_per_address), ORO_DEFAULT_LOGIN_MAX_PER_ADDRESS},
         {FIELD(login_lock_seconds), ORO_DEFAULT_LOGIN_LOCK_SECONDS},
+        {FIELD(auth_cache_size), ORO_DEFAULT_AUTH_CACHE_SIZE},
     };
     for (size_t i = 0; i < sizeof auth_defaults / sizeof auth_defaults[0]; i++) {
         int *field = (int *)((char *)s + auth_defaults[i].offset);

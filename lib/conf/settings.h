@@ -40,6 +40,7 @@ typedef struct {
     int login_max_attempts;     /* OroLoginMaxAttempts N (per user) */
     int login_max_per_address;  /* OroLoginMaxAttemptsPerAddress N */
     int login_lock_seconds;     /* OroLoginLockSeconds SECONDS */
+    int auth_cache_size;        /* OroAuthCacheSize MEGABYTES */
     /* The entity definitions of OroEntityConfig: loaded by oro_settings_load (daemons,
      * oroctl) and by mod_oro's post_config; NULL without OroEntityConfig. */
     const struct oro_meta *meta;
@@ -62,6 +63,7 @@ typedef struct {
 #define ORO_DEFAULT_LOGIN_MAX_ATTEMPTS 5
 #define ORO_DEFAULT_LOGIN_MAX_PER_ADDRESS 50
 #define ORO_DEFAULT_LOGIN_LOCK_SECONDS 60
+#define ORO_DEFAULT_AUTH_CACHE_SIZE 8
 
 /* Sets every field to unset (NULL / ORO_UNSET_INT). */
 void oro_settings_init(oro_settings_t *s);
