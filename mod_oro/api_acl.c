@@ -4,6 +4,8 @@
  * Rules and answers: docs/security.md "Access control"; decisions: docs/decisions.md "ACL". */
 #include "api.h"
 
+#include <apr_atomic.h>
+#include <apr_shm.h>
 #include <apr_strings.h>
 #include <http_protocol.h>
 
@@ -33,9 +35,42 @@ static void acl_child_init(apr_pool_t *pchild, server_rec *s)
     apr_pool_cleanup_register(pchild, NULL, forget_cache, apr_pool_cleanup_null);
 }
 
+/* The ACL generation of this host: a counter in shared memory (made by the parent at
+ * post_config, inherited by every child) that a process increments after committing a
+ * change of roles or grants. Each request compares it with the generation its process's
+ * cache belongs to, so every process of the host drops stale entries at once, without a
+ * database round trip; other hosts notice the change through oro_acl_version (at most a
+ * second later). NULL when shared memory is unavailable: then only the version counts. */
+static volatile apr_uint32_t *acl_generation;
+
+static apr_status_t forget_generation(void *data)
+{
+    (void)data;
+    acl_generation = NULL;
+    return APR_SUCCESS;
+}
+
+static int acl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    apr_shm_t *shm;
+    apr_status_t rv = apr_shm_create(&shm, sizeof(apr_uint32_t), NULL, pconf);
+    if (rv != APR_SUCCESS) {
+        ORO_SLOG(s, APLOG_WARNING, rv,
+                 "could not create shared memory for the ACL generation: changes of roles "
+                 "reach other processes within a second instead of at once");
+        acl_generation = NULL;
+        return OK;
+    }
+    acl_generation = apr_shm_baseaddr_get(shm);
+    apr_atomic_set32(acl_generation, 0);
+    apr_pool_cleanup_register(pconf, NULL, forget_generation, apr_pool_cleanup_null);
+    return OK;
+}
+
 void oro_api_acl_register_hooks(apr_pool_t *p)
 {
     (void)p;
+    ap_hook_post_config(acl_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(acl_child_init, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
@@ -164,6 +199,9 @@ int oro_api_acl_load(oro_api_request_t *req)
     oro_principal_t *pr = apr_pmemdup(p, auth, sizeof *auth);
     const char *error = NULL;
     apr_int64_t version = -1;
+    if (acl_cache != NULL && acl_generation != NULL) {
+        oro_acl_cache_sync(acl_cache, apr_atomic_read32(acl_generation));
+    }
     if (acl_cache != NULL && oro_acl_cache_version_due(acl_cache, apr_time_now())) {
         version = read_version(req, &error);
         if (version < 0) {
@@ -293,7 +331,13 @@ void oro_api_acl_bump(oro_api_request_t *req, const char **error)
 
 void oro_api_acl_committed(oro_api_request_t *req)
 {
-    if (req->acl_changed && acl_cache != NULL) {
+    if (!req->acl_changed) {
+        return;
+    }
+    if (acl_generation != NULL) {
+        apr_atomic_inc32(acl_generation); /* every process of the host: see acl_generation */
+    }
+    if (acl_cache != NULL) {
         oro_acl_cache_clear(acl_cache);
     }
 }
