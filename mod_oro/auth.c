@@ -16,6 +16,11 @@ APLOG_USE_MODULE(oro);
 
 const oro_principal_t *oro_auth_principal(request_rec *r)
 {
+    return oro_auth_principal_for_update(r);
+}
+
+oro_principal_t *oro_auth_principal_for_update(request_rec *r)
+{
     void *data = NULL;
     /* subrequests and internal redirects act for the same caller */
     while (r->main != NULL) {
@@ -27,17 +32,21 @@ const oro_principal_t *oro_auth_principal(request_rec *r)
 
 void oro_auth_set_principal(request_rec *r, const oro_auth_user_t *user, const char *auth_method)
 {
-    oro_principal_t *principal = apr_pcalloc(r->pool, sizeof *principal);
+    request_rec *top = r;
+    while (top->main != NULL) {
+        top = top->main;
+    }
+    oro_principal_t *principal = apr_pcalloc(top->pool, sizeof *principal);
     principal->user_id = user->id;
-    principal->username = apr_pstrdup(r->pool, user->username);
+    principal->username = apr_pstrdup(top->pool, user->username);
     principal->organization_id = user->organization_id;
     principal->business_unit_id = user->business_unit_id;
-    principal->auth_method = auth_method;
+    principal->auth_method = apr_pstrdup(top->pool, auth_method);
     principal->is_administrator = user->is_administrator;
-    apr_pool_userdata_setn(principal, PRINCIPAL_KEY, NULL, r->pool);
+    apr_pool_userdata_setn(principal, PRINCIPAL_KEY, NULL, top->pool);
     /* the access log's %u and other modules see the caller too */
     r->user = (char *)principal->username;
-    r->ap_auth_type = (char *)auth_method;
+    r->ap_auth_type = (char *)principal->auth_method;
 }
 
 int oro_auth_unauthorized(request_rec *r, const char *detail)

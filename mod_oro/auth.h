@@ -14,6 +14,10 @@
 /* The authenticated caller of r, or NULL when the request is not authenticated (or
  * authentication is off: OroAuthentication off). Valid for r's lifetime. */
 const oro_principal_t *oro_auth_principal(request_rec *r);
+/* The same principal, writable: for the ACL, which fills the fields after "ACL"
+ * (business_unit_ids, division_ids, grants) once per request. NULL when
+ * unauthenticated. */
+oro_principal_t *oro_auth_principal_for_update(request_rec *r);
 
 /* Authenticates r from its credentials (Authorization: WSSE + X-WSSE, Authorization:
  * Bearer, or the session cookie). With required set, an unauthenticated request is
