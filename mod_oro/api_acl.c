@@ -148,9 +148,9 @@ static apr_array_header_t *read_grants(oro_api_request_t *req, const oro_princip
 
 /* The principal's units (its own) and division (those and every unit below them in its
  * organization); 0, or -1 with *error. */
-static int read_units(oro_api_request_t *req, oro_principal_t *pr, const char **error)
+static int read_units(oro_api_request_t *req, oro_principal_t *pr, apr_pool_t *p,
+                      const char **error)
 {
-    apr_pool_t *p = req->r->pool;
     pr->business_unit_ids = apr_array_make(p, 1, sizeof(apr_int64_t));
     if (pr->business_unit_id > 0) {
         APR_ARRAY_PUSH(pr->business_unit_ids, apr_int64_t) = pr->business_unit_id;
@@ -191,12 +191,22 @@ static int read_units(oro_api_request_t *req, oro_principal_t *pr, const char **
 int oro_api_acl_load(oro_api_request_t *req)
 {
     req->principal = NULL;
-    const oro_principal_t *auth = oro_auth_principal(req->r);
-    if (auth == NULL) {
+    /* the ACL fills authentication's own principal, so that every reader of the request's
+     * caller (search, status) sees its grants; once per request */
+    oro_principal_t *pr = oro_auth_principal_for_update(req->r);
+    if (pr == NULL) {
         return 0; /* authentication is off (or refused the request before us) */
     }
-    apr_pool_t *p = req->r->pool;
-    oro_principal_t *pr = apr_pmemdup(p, auth, sizeof *auth);
+    if (pr->grants != NULL) {
+        req->principal = pr;
+        return 0;
+    }
+    /* the principal lives on the main request's pool: what it points to must too */
+    request_rec *main = req->r;
+    while (main->main != NULL) {
+        main = main->main;
+    }
+    apr_pool_t *p = main->pool;
     const char *error = NULL;
     apr_int64_t version = -1;
     if (acl_cache != NULL && acl_generation != NULL) {
@@ -215,7 +225,7 @@ int oro_api_acl_load(oro_api_request_t *req)
     }
     version = acl_cache != NULL ? oro_acl_cache_version(acl_cache) : -1;
     apr_array_header_t *grants = read_grants(req, pr, &error);
-    if (grants == NULL || read_units(req, pr, &error) != 0) {
+    if (grants == NULL || read_units(req, pr, p, &error) != 0) {
         goto failed;
     }
     pr->grants = oro_acl_grants_build(p, req->meta, grants);
