@@ -143,8 +143,23 @@ int oro_api_acl_defaults(oro_api_request_t *req, oro_write_doc_t *doc);
  * error (*db_error). */
 apr_array_header_t *oro_api_acl_check_targets(oro_api_request_t *req, const oro_write_doc_t *doc,
                                               const char **db_error);
-/* Whether doc sets the owner or organization. */
-int oro_api_acl_changes_owner(const oro_write_doc_t *doc);
+/* The permission oro_api_lock_current checks: req->acl_permission, EDIT by default. */
+oro_acl_permission_t oro_api_acl_change(const oro_api_request_t *req);
+/* oro_api_lock_current found nothing under that permission: when the caller may view the
+ * record, rolls t back, answers 403 (or 503) and returns 1; else 0 (the record is missing
+ * for the caller: 404). */
+int oro_api_acl_refused(oro_api_request_t *req, oro_api_txn_t *t);
+/* In a write's transaction t: whether record id, as stored now, is within permission's
+ * reach (CREATE for a new record, ASSIGN for a changed owner). When it is not, or on a
+ * database error, rolls t back, answers (403, 503) and returns 0. */
+int oro_api_acl_stored_allowed(oro_api_request_t *req, oro_api_txn_t *t, const char *id,
+                               oro_acl_permission_t permission);
+/* Update of req->id by doc, record locked: 1 when doc changes the owner or organization
+ * and the caller may reassign the record (ASSIGN on it as it is), 0 when doc names no
+ * other owner or organization than the current ones, -1 after answering (403, 503; t
+ * rolled back). */
+int oro_api_acl_assign_needed(oro_api_request_t *req, oro_api_txn_t *t,
+                              const oro_write_doc_t *doc);
 /* The caller of r with its ACL data for handlers outside /api/{type} (*principal NULL
  * when authentication is off). OK, or the status of the answer sent (503). */
 int oro_api_acl_principal(request_rec *r, const oro_principal_t **principal);

@@ -4,6 +4,8 @@
  * Rules and answers: docs/security.md "Access control"; decisions: docs/decisions.md "ACL". */
 #include "api.h"
 
+#include <apr_atomic.h>
+#include <apr_shm.h>
 #include <apr_strings.h>
 #include <http_protocol.h>
 
@@ -33,9 +35,42 @@ static void acl_child_init(apr_pool_t *pchild, server_rec *s)
     apr_pool_cleanup_register(pchild, NULL, forget_cache, apr_pool_cleanup_null);
 }
 
+/* The ACL generation of this host: a counter in shared memory (made by the parent at
+ * post_config, inherited by every child) that a process increments after committing a
+ * change of roles or grants. Each request compares it with the generation its process's
+ * cache belongs to, so every process of the host drops stale entries at once, without a
+ * database round trip; other hosts notice the change through oro_acl_version (at most a
+ * second later). NULL when shared memory is unavailable: then only the version counts. */
+static volatile apr_uint32_t *acl_generation;
+
+static apr_status_t forget_generation(void *data)
+{
+    (void)data;
+    acl_generation = NULL;
+    return APR_SUCCESS;
+}
+
+static int acl_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
+{
+    apr_shm_t *shm;
+    apr_status_t rv = apr_shm_create(&shm, sizeof(apr_uint32_t), NULL, pconf);
+    if (rv != APR_SUCCESS) {
+        ORO_SLOG(s, APLOG_WARNING, rv,
+                 "could not create shared memory for the ACL generation: changes of roles "
+                 "reach other processes within a second instead of at once");
+        acl_generation = NULL;
+        return OK;
+    }
+    acl_generation = apr_shm_baseaddr_get(shm);
+    apr_atomic_set32(acl_generation, 0);
+    apr_pool_cleanup_register(pconf, NULL, forget_generation, apr_pool_cleanup_null);
+    return OK;
+}
+
 void oro_api_acl_register_hooks(apr_pool_t *p)
 {
     (void)p;
+    ap_hook_post_config(acl_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_child_init(acl_child_init, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
@@ -113,9 +148,9 @@ static apr_array_header_t *read_grants(oro_api_request_t *req, const oro_princip
 
 /* The principal's units (its own) and division (those and every unit below them in its
  * organization); 0, or -1 with *error. */
-static int read_units(oro_api_request_t *req, oro_principal_t *pr, const char **error)
+static int read_units(oro_api_request_t *req, oro_principal_t *pr, apr_pool_t *p,
+                      const char **error)
 {
-    apr_pool_t *p = req->r->pool;
     pr->business_unit_ids = apr_array_make(p, 1, sizeof(apr_int64_t));
     if (pr->business_unit_id > 0) {
         APR_ARRAY_PUSH(pr->business_unit_ids, apr_int64_t) = pr->business_unit_id;
@@ -156,14 +191,27 @@ static int read_units(oro_api_request_t *req, oro_principal_t *pr, const char **
 int oro_api_acl_load(oro_api_request_t *req)
 {
     req->principal = NULL;
-    const oro_principal_t *auth = oro_auth_principal(req->r);
-    if (auth == NULL) {
+    /* the ACL fills authentication's own principal, so that every reader of the request's
+     * caller (search, status) sees its grants; once per request */
+    oro_principal_t *pr = oro_auth_principal_for_update(req->r);
+    if (pr == NULL) {
         return 0; /* authentication is off (or refused the request before us) */
     }
-    apr_pool_t *p = req->r->pool;
-    oro_principal_t *pr = apr_pmemdup(p, auth, sizeof *auth);
+    if (pr->grants != NULL) {
+        req->principal = pr;
+        return 0;
+    }
+    /* the principal lives on the main request's pool: what it points to must too */
+    request_rec *main = req->r;
+    while (main->main != NULL) {
+        main = main->main;
+    }
+    apr_pool_t *p = main->pool;
     const char *error = NULL;
     apr_int64_t version = -1;
+    if (acl_cache != NULL && acl_generation != NULL) {
+        oro_acl_cache_sync(acl_cache, apr_atomic_read32(acl_generation));
+    }
     if (acl_cache != NULL && oro_acl_cache_version_due(acl_cache, apr_time_now())) {
         version = read_version(req, &error);
         if (version < 0) {
@@ -177,7 +225,7 @@ int oro_api_acl_load(oro_api_request_t *req)
     }
     version = acl_cache != NULL ? oro_acl_cache_version(acl_cache) : -1;
     apr_array_header_t *grants = read_grants(req, pr, &error);
-    if (grants == NULL || read_units(req, pr, &error) != 0) {
+    if (grants == NULL || read_units(req, pr, p, &error) != 0) {
         goto failed;
     }
     pr->grants = oro_acl_grants_build(p, req->meta, grants);
@@ -293,7 +341,13 @@ void oro_api_acl_bump(oro_api_request_t *req, const char **error)
 
 void oro_api_acl_committed(oro_api_request_t *req)
 {
-    if (req->acl_changed && acl_cache != NULL) {
+    if (!req->acl_changed) {
+        return;
+    }
+    if (acl_generation != NULL) {
+        apr_atomic_inc32(acl_generation); /* every process of the host: see acl_generation */
+    }
+    if (acl_cache != NULL) {
         oro_acl_cache_clear(acl_cache);
     }
 }
@@ -339,8 +393,8 @@ int oro_api_acl_defaults(oro_api_request_t *req, oro_write_doc_t *doc)
     return 0;
 }
 
-/* Whether doc changes the record's owner or organization (ASSIGN). */
-int oro_api_acl_changes_owner(const oro_write_doc_t *doc)
+/* Whether doc names the record's owner or organization. */
+static int names_owner(const oro_write_doc_t *doc)
 {
     for (int i = 0; doc != NULL && i < doc->values->nelts; i++) {
         const oro_relation_t *rel = APR_ARRAY_IDX(doc->values, i, oro_write_value_t).relation;
@@ -449,4 +503,116 @@ apr_array_header_t *oro_api_acl_check_targets(oro_api_request_t *req, const oro_
         }
     }
     return errors;
+}
+
+/* 1 when the owner and organization doc names are the record's current ones, 0 when one
+ * differs, -1 on a database error (*error). */
+static int owner_unchanged(oro_api_request_t *req, const oro_write_doc_t *doc, const char **error)
+{
+    *error = NULL;
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, req->r->pool, req->dialect);
+    oro_sqlbuf_add(&b, "SELECT COUNT(*) FROM ");
+    oro_sqlbuf_name(&b, doc->entity->table);
+    oro_sqlbuf_add(&b, " WHERE ");
+    oro_sqlbuf_name(&b, oro_sql_id_column(doc->entity));
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, req->id);
+    for (int i = 0; i < doc->values->nelts; i++) {
+        const oro_write_value_t *v = &APR_ARRAY_IDX(doc->values, i, oro_write_value_t);
+        if (v->relation == NULL || !(v->relation->flags & ORO_FLAG_SYSTEM)) {
+            continue;
+        }
+        if (v->value == NULL) {
+            return 0; /* clearing a required owner is refused later anyway */
+        }
+        oro_sqlbuf_add(&b, " AND ");
+        oro_sqlbuf_name(&b, v->relation->column);
+        oro_sqlbuf_add(&b, " = ");
+        oro_sqlbuf_param(&b, v->value);
+    }
+    apr_array_header_t *rows = oro_api_rows(req, oro_sqlbuf_finish(&b), 1, error);
+    if (rows == NULL || rows->nelts != 1) {
+        *error = *error ? *error : "no row";
+        return -1;
+    }
+    return atol(APR_ARRAY_IDX(rows, 0, const char **)[0]) > 0;
+}
+
+int oro_api_acl_stored_allowed(oro_api_request_t *req, oro_api_txn_t *t, const char *id,
+                               oro_acl_permission_t permission)
+{
+    const char *error;
+    int allowed = oro_api_acl_record_allowed(req, req->entity, id, permission, &error);
+    if (allowed > 0) {
+        return 1;
+    }
+    if (allowed < 0) {
+        oro_api_statement_failed(t, "could not check the record's owner", error);
+        return 0;
+    }
+    oro_api_end(t, 1, &error);
+    oro_api_acl_forbidden(req, permission == ORO_ACL_CREATE
+                                   ? "you may not create a record with that owner or organization"
+                                   : "you may not assign the record to that owner or organization");
+    return 0;
+}
+
+int oro_api_acl_assign_needed(oro_api_request_t *req, oro_api_txn_t *t,
+                              const oro_write_doc_t *doc)
+{
+    if (req->principal == NULL || !names_owner(doc)) {
+        return 0;
+    }
+    const char *error;
+    int same = owner_unchanged(req, doc, &error);
+    if (same < 0) {
+        oro_api_statement_failed(t, "could not check the record's owner", error);
+        return -1;
+    }
+    if (same) {
+        return 0;
+    }
+    int allowed = oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_ASSIGN, &error);
+    if (allowed < 0) {
+        oro_api_statement_failed(t, "could not check the record's owner", error);
+        return -1;
+    }
+    if (allowed == 0) {
+        oro_api_end(t, 1, &error);
+        oro_api_acl_forbidden(req, apr_psprintf(req->r->pool, "you may not reassign %s \"%s\"",
+                                                req->entity->type, req->id));
+        return -1;
+    }
+    return 1;
+}
+
+oro_acl_permission_t oro_api_acl_change(const oro_api_request_t *req)
+{
+    return req->acl_permission != ORO_ACL_VIEW ? (oro_acl_permission_t)req->acl_permission
+                                               : ORO_ACL_EDIT;
+}
+
+int oro_api_acl_refused(oro_api_request_t *req, oro_api_txn_t *t)
+{
+    if (req->principal == NULL) {
+        return 0;
+    }
+    const char *error;
+    int visible = oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_VIEW, &error);
+    if (visible == 0) {
+        return 0;
+    }
+    if (visible < 0) {
+        oro_api_statement_failed(t, "could not read the record", error);
+        return 1;
+    }
+    oro_acl_permission_t permission = oro_api_acl_change(req);
+    oro_api_end(t, 1, &error);
+    oro_api_acl_forbidden(req, apr_psprintf(req->r->pool, "you may not %s %s \"%s\"",
+                                            permission == ORO_ACL_DELETE   ? "delete"
+                                            : permission == ORO_ACL_ASSIGN ? "reassign"
+                                                                           : "change",
+                                            req->entity->type, req->id));
+    return 1;
 }

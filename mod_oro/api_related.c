@@ -696,14 +696,9 @@ static int change_linkage(oro_api_request_t *req)
     if (run_statements(req, &t, statements) != 0) {
         return OK;
     }
-    if (req->acl_permission == ORO_ACL_ASSIGN) { /* the new owner is within ASSIGN's reach */
-        int allowed = oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_ASSIGN, &error);
-        if (allowed <= 0) {
-            return allowed < 0 ? oro_api_statement_failed(&t, "could not check the owner", error)
-                               : (oro_api_end(&t, 1, &error),
-                                  oro_api_acl_forbidden(req, "you may not assign the record to "
-                                                             "that owner or organization"));
-        }
+    if (req->acl_permission == ORO_ACL_ASSIGN &&
+        !oro_api_acl_stored_allowed(req, &t, req->id, ORO_ACL_ASSIGN)) {
+        return OK; /* the new owner is out of the caller's reach */
     }
     if (oro_api_end(&t, 0, &error) != 0) {
         return oro_api_statement_failed(&t, "could not commit the change", error);

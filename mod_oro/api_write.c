@@ -176,13 +176,9 @@ int oro_api_lock_current(oro_api_request_t *req, oro_api_txn_t *t)
 {
     apr_pool_t *p = req->r->pool;
     const char *error;
-    /* the ACL: only a record the caller may change (EDIT, DELETE, ASSIGN) is locked; one
-     * it may view but not change is 403, one it may not view 404 (docs/security.md) */
-    oro_acl_permission_t permission = req->acl_permission != ORO_ACL_VIEW
-                                          ? (oro_acl_permission_t)req->acl_permission
-                                          : ORO_ACL_EDIT;
+    /* the ACL: only a record the caller may change (EDIT, DELETE, ASSIGN) is locked */
     oro_sql_t *q = oro_select_by_id_filtered(p, req->dialect, req->entity, req->id,
-                                             oro_api_acl_filter(req, permission));
+                                             oro_api_acl_filter(req, oro_api_acl_change(req)));
     oro_sql_t locked = {apr_pstrcat(p, q->sql, " FOR UPDATE", NULL), q->params};
     apr_array_header_t *columns = oro_select_columns(p, req->entity);
     apr_array_header_t *rows = oro_api_rows(req, &locked, columns->nelts, &error);
@@ -190,21 +186,8 @@ int oro_api_lock_current(oro_api_request_t *req, oro_api_txn_t *t)
         oro_api_statement_failed(t, "could not read the record", error);
         return 0;
     }
-    int visible = rows->nelts == 0 && req->principal != NULL
-                      ? oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_VIEW, &error)
-                      : 0;
-    if (visible != 0) {
-        if (visible < 0) {
-            oro_api_statement_failed(t, "could not read the record", error);
-            return 0;
-        }
-        oro_api_end(t, 1, &error);
-        oro_api_acl_forbidden(req, apr_psprintf(p, "you may not %s %s \"%s\"",
-                                                permission == ORO_ACL_DELETE   ? "delete"
-                                                : permission == ORO_ACL_ASSIGN ? "reassign"
-                                                                               : "change",
-                                                req->entity->type, req->id));
-        return 0;
+    if (rows->nelts == 0 && oro_api_acl_refused(req, t)) {
+        return 0; /* one the caller may view but not change: 403 (else 404 below) */
     }
     if (rows->nelts == 0) {
         oro_api_end(t, 1, &error);
@@ -274,8 +257,8 @@ int oro_api_create(oro_api_request_t *req)
     const char *error;
     apr_array_header_t *errors;
     if (oro_api_acl_level(req, req->entity, ORO_ACL_CREATE) == ORO_ACL_NONE) {
-        return oro_api_acl_forbidden(req,
-                                     apr_psprintf(p, "you may not create %s", req->entity->type));
+        return oro_api_acl_forbidden(
+            req, apr_psprintf(p, "you may not create %s", req->entity->type));
     }
     oro_write_doc_t *doc = read_document(req, NULL);
     if (doc == NULL || oro_api_acl_defaults(req, doc) != 0) {
@@ -320,13 +303,8 @@ int oro_api_create(oro_api_request_t *req)
     if (replace_to_many(req, &t, doc, id) != 0) {
         return OK;
     }
-    /* the ACL: the new record's owner and organization are within CREATE's reach */
-    int allowed = oro_api_acl_record_allowed(req, req->entity, id, ORO_ACL_CREATE, &error);
-    if (allowed <= 0) {
-        return allowed < 0 ? oro_api_statement_failed(&t, "could not check the record", error)
-                           : (oro_api_end(&t, 1, &error),
-                              oro_api_acl_forbidden(req, "you may not create a record with that "
-                                                         "owner or organization"));
+    if (!oro_api_acl_stored_allowed(req, &t, id, ORO_ACL_CREATE)) {
+        return OK; /* the owner or organization is out of the caller's reach */
     }
     if (oro_api_end(&t, 0, &error) != 0) {
         return oro_api_statement_failed(&t, "could not commit the record", error);
@@ -348,17 +326,12 @@ int oro_api_update(oro_api_request_t *req)
     if (oro_api_begin(req, &t, &error) != 0) {
         return oro_api_database_error(req, "could not start a transaction", error);
     }
-    int assign = oro_api_acl_changes_owner(doc);
     if (!oro_api_lock_current(req, &t)) {
         return OK;
     }
-    if (assign) { /* the ACL: ASSIGN on the record before and after the change */
-        int allowed = oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_ASSIGN, &error);
-        if (allowed <= 0) {
-            return allowed < 0 ? oro_api_statement_failed(&t, "could not check the record", error)
-                               : (oro_api_end(&t, 1, &error),
-                                  oro_api_acl_forbidden(req, "you may not reassign this record"));
-        }
+    int assign = oro_api_acl_assign_needed(req, &t, doc); /* -1: answered */
+    if (assign < 0 || (assign && !oro_api_acl_stored_allowed(req, &t, req->id, ORO_ACL_ASSIGN))) {
+        return OK;
     }
     errors = oro_api_run_checks(req, doc, req->id, &error);
     if (error != NULL) {
@@ -375,13 +348,8 @@ int oro_api_update(oro_api_request_t *req)
     if (replace_to_many(req, &t, doc, req->id) != 0) {
         return OK;
     }
-    int allowed =
-        assign ? oro_api_acl_record_allowed(req, req->entity, req->id, ORO_ACL_ASSIGN, &error) : 1;
-    if (allowed <= 0) {
-        return allowed < 0 ? oro_api_statement_failed(&t, "could not check the record", error)
-                           : (oro_api_end(&t, 1, &error),
-                              oro_api_acl_forbidden(req, "you may not assign the record to that "
-                                                         "owner or organization"));
+    if (assign && !oro_api_acl_stored_allowed(req, &t, req->id, ORO_ACL_ASSIGN)) {
+        return OK; /* the new owner is out of the caller's reach */
     }
     if (oro_api_end(&t, 0, &error) != 0) {
         return oro_api_statement_failed(&t, "could not commit the change", error);

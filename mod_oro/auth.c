@@ -16,6 +16,11 @@ APLOG_USE_MODULE(oro);
 
 const oro_principal_t *oro_auth_principal(request_rec *r)
 {
+    return oro_auth_principal_for_update(r);
+}
+
+oro_principal_t *oro_auth_principal_for_update(request_rec *r)
+{
     void *data = NULL;
     /* subrequests and internal redirects act for the same caller */
     while (r->main != NULL) {
@@ -27,17 +32,21 @@ const oro_principal_t *oro_auth_principal(request_rec *r)
 
 void oro_auth_set_principal(request_rec *r, const oro_auth_user_t *user, const char *auth_method)
 {
-    oro_principal_t *principal = apr_pcalloc(r->pool, sizeof *principal);
+    request_rec *top = r;
+    while (top->main != NULL) {
+        top = top->main;
+    }
+    oro_principal_t *principal = apr_pcalloc(top->pool, sizeof *principal);
     principal->user_id = user->id;
-    principal->username = apr_pstrdup(r->pool, user->username);
+    principal->username = apr_pstrdup(top->pool, user->username);
     principal->organization_id = user->organization_id;
     principal->business_unit_id = user->business_unit_id;
-    principal->auth_method = auth_method;
+    principal->auth_method = apr_pstrdup(top->pool, auth_method);
     principal->is_administrator = user->is_administrator;
-    apr_pool_userdata_setn(principal, PRINCIPAL_KEY, NULL, r->pool);
+    apr_pool_userdata_setn(principal, PRINCIPAL_KEY, NULL, top->pool);
     /* the access log's %u and other modules see the caller too */
     r->user = (char *)principal->username;
-    r->ap_auth_type = (char *)auth_method;
+    r->ap_auth_type = (char *)principal->auth_method;
 }
 
 int oro_auth_unauthorized(request_rec *r, const char *detail)
@@ -73,6 +82,11 @@ int oro_auth_request(request_rec *r, int required)
         return oro_auth_unauthorized(r,
                                      "X-WSSE needs Authorization: WSSE profile=\"UsernameToken\"");
     }
+    /* a public route (the status) ignores a cookie without X-CSRF-Header: pages poll it */
+    if (oro_auth_has_session_cookie(r) &&
+        (required || apr_table_get(r->headers_in, "X-CSRF-Header") != NULL)) {
+        return oro_auth_session(r, 1);
+    }
     if (required) {
         return oro_auth_unauthorized(r, "authentication is required");
     }
@@ -81,13 +95,17 @@ int oro_auth_request(request_rec *r, int required)
 
 int oro_auth_is_endpoint(const char *uri)
 {
-    return strcmp(uri, "/oauth2-token") == 0;
+    return strcmp(uri, "/oauth2-token") == 0 || strcmp(uri, "/login") == 0 ||
+           strcmp(uri, "/logout") == 0;
 }
 
 int oro_auth_endpoint(request_rec *r)
 {
     if (strcmp(r->uri, "/oauth2-token") == 0) {
         return oro_auth_handle_token(r);
+    }
+    if (strcmp(r->uri, "/login") == 0 || strcmp(r->uri, "/logout") == 0) {
+        return oro_auth_handle_login(r, strcmp(r->uri, "/logout") == 0);
     }
     return DECLINED;
 }

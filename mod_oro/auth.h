@@ -14,6 +14,10 @@
 /* The authenticated caller of r, or NULL when the request is not authenticated (or
  * authentication is off: OroAuthentication off). Valid for r's lifetime. */
 const oro_principal_t *oro_auth_principal(request_rec *r);
+/* The same principal, writable: for the ACL, which fills the fields after "ACL"
+ * (business_unit_ids, division_ids, grants) once per request. NULL when
+ * unauthenticated. */
+oro_principal_t *oro_auth_principal_for_update(request_rec *r);
 
 /* Authenticates r from its credentials (Authorization: WSSE + X-WSSE, Authorization:
  * Bearer, or the session cookie). With required set, an unauthenticated request is
@@ -127,6 +131,13 @@ int oro_auth_too_many(request_rec *r, int retry_after);
 /* OAuth2 (auth_oauth.c): POST /oauth2-token, and a bearer token on an API request. */
 int oro_auth_handle_token(request_rec *r);
 int oro_auth_bearer(request_rec *r, const char *token);
+
+/* Sessions (auth_session.c): POST /login (logout 0) and POST /logout (1); the session
+ * cookie of an API request (api: Oro's CSRF rule applies); GET /api/session. */
+int oro_auth_handle_login(request_rec *r, int logout);
+int oro_auth_has_session_cookie(request_rec *r);
+int oro_auth_session(request_rec *r, int api);
+int oro_auth_handle_session(request_rec *r);
 
 /* WSSE (auth_wsse.c): authenticates r from X-WSSE. OK, or the status sent. */
 int oro_auth_wsse(request_rec *r);

@@ -44,8 +44,13 @@ int oro_auth_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
                  "authentication keeps nonces and sessions in it");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    /* 2 MB: about 8000 nonces, users and sessions at once; entries expire by themselves */
-    const char *arg = ap_runtime_dir_relative(ptemp, "oro-auth-cache(2097152)");
+    /* one cache for the whole httpd: the main server's size (OroAuthCacheSize MB; about
+     * 10,000 entries a megabyte). NB: when full, shmcb drops the oldest entries first. */
+    const oro_server_conf_t *conf = oro_server_conf(s);
+    int megabytes = conf->settings.auth_cache_size > 0 ? conf->settings.auth_cache_size
+                                                       : ORO_DEFAULT_AUTH_CACHE_SIZE;
+    const char *arg = ap_runtime_dir_relative(
+        ptemp, apr_psprintf(ptemp, "oro-auth-cache(%ld)", (long)megabytes * 1024 * 1024));
     const char *err = provider->create(&instance, arg, ptemp, pconf);
     if (err != NULL) {
         ORO_SLOG(s, APLOG_CRIT | APLOG_STARTUP, 0, "could not create the authentication cache: %s",

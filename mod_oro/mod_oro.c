@@ -76,6 +76,7 @@ static const command_rec oro_commands[] = {
     ORO_DIRECTIVE("OroQueuePollInterval", "longest idle poll in milliseconds"),
     ORO_DIRECTIVE("OroJobStaleTimeout", "seconds after which a silent job is stale"),
     ORO_DIRECTIVE("OroDeadLetterMaxAge", "days dead letters are kept"),
+    ORO_DIRECTIVE("OroAuthCacheSize", "megabytes of shared memory for nonces, users and sessions"),
     {NULL}};
 
 /* Validates every server's merged settings once the whole configuration is read;
@@ -141,6 +142,7 @@ static const route_t routes[] = {
     {"/search", oro_handle_search},
     {"/search/advanced", oro_handle_search_advanced},
     {"/searchentities", oro_handle_search_entities},
+    {"/session", oro_auth_handle_session},
 };
 
 /* Routes requests of "SetHandler oro" by the path below the last "/api" prefix. */

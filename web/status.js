@@ -14,8 +14,10 @@ async function refresh() {
   state.textContent = doc.status;
   state.className = 'badge ' + doc.status;
   text('reason', doc.reason || '');
+  // without an administrator's credentials the status carries the state alone
   const db = doc.database || {};
-  text('database', db.reachable ? `${db.driver} — ${db.version} (${db.latencyMs} ms)` : 'unreachable');
+  text('database', db.reachable ? `${db.driver} — ${db.version} (${db.latencyMs} ms)`
+    : doc.database ? 'unreachable' : '— (details for administrators)');
   text('queue', doc.queue ? doc.queue.transport : '—');
   text('consumers', doc.consumers && doc.consumers.alive !== null ? String(doc.consumers.alive) : '—');
   text('server', doc.versions ? doc.versions.httpd : '—');

@@ -111,8 +111,9 @@ void oro_acl_condition(struct oro_sqlbuf *b, const oro_meta_t *meta,
  * ACL fields of a principal. Stale after the ACL version (a counter row in
  * oro_acl_version, bumped in the transaction of every change of roles, grants, users'
  * roles or business units) moves on; the version is read at most once per
- * ORO_ACL_VERSION_INTERVAL per process, so a change made elsewhere takes effect
- * within that time (at once in the process that made it). */
+ * ORO_ACL_VERSION_INTERVAL per process, so a change made on another host takes effect
+ * within that time. On one host a shared counter (oro_acl_cache_sync) applies it at
+ * once. */
 #define ORO_ACL_VERSION_INTERVAL apr_time_from_msec(1000)
 
 typedef struct oro_acl_cache oro_acl_cache_t;
@@ -134,6 +135,9 @@ void oro_acl_cache_put(oro_acl_cache_t *cache, const oro_meta_t *meta,
 int oro_acl_cache_version_due(oro_acl_cache_t *cache, apr_time_t now);
 /* Records the version read; a new one drops every entry. Returns the cache's version. */
 apr_int64_t oro_acl_cache_set_version(oro_acl_cache_t *cache, apr_int64_t version);
+/* Drops every entry when generation (a host-wide change counter kept by the caller, e.g.
+ * in shared memory) differs from the one the cache last saw. */
+void oro_acl_cache_sync(oro_acl_cache_t *cache, apr_uint32_t generation);
 /* Drops every entry (the process changed roles or grants itself). */
 void oro_acl_cache_clear(oro_acl_cache_t *cache);
 /* The version the entries belong to (-1 before the first read). */

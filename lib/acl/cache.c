@@ -35,6 +35,7 @@ struct oro_acl_cache {
     generation_t *current;
     apr_int64_t version;
     apr_time_t checked_at;
+    apr_uint32_t generation; /* see oro_acl_cache_sync */
 };
 
 typedef struct {
@@ -190,6 +191,17 @@ apr_int64_t oro_acl_cache_set_version(oro_acl_cache_t *cache, apr_int64_t versio
     }
     apr_thread_mutex_unlock(cache->mutex);
     return version;
+}
+
+void oro_acl_cache_sync(oro_acl_cache_t *cache, apr_uint32_t generation)
+{
+    apr_thread_mutex_lock(cache->mutex);
+    if (generation != cache->generation) {
+        retire(cache);
+        cache->generation = generation;
+        cache->version = -1; /* read it again before trusting new entries */
+    }
+    apr_thread_mutex_unlock(cache->mutex);
 }
 
 void oro_acl_cache_clear(oro_acl_cache_t *cache)

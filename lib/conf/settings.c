@@ -61,6 +61,7 @@ static const directive_t directives[] = {
     {"OroQueuePollInterval", KIND_INT, FIELD(queue_poll_interval), 1, 60000},
     {"OroJobStaleTimeout", KIND_INT, FIELD(job_stale_timeout), 10, 30 * 86400},
     {"OroDeadLetterMaxAge", KIND_INT, FIELD(dead_letter_max_age), 1, 3650},
+    {"OroAuthCacheSize", KIND_INT, FIELD(auth_cache_size), 1, 1024},
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -96,6 +97,7 @@ void oro_settings_init(oro_settings_t *s)
     s->queue_poll_interval = ORO_UNSET_INT;
     s->job_stale_timeout = ORO_UNSET_INT;
     s->dead_letter_max_age = ORO_UNSET_INT;
+    s->auth_cache_size = ORO_UNSET_INT;
 }
 
 void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
@@ -163,6 +165,7 @@ void oro_settings_apply_defaults(oro_settings_t *s)
         {FIELD(login_max_attempts), ORO_DEFAULT_LOGIN_MAX_ATTEMPTS},
         {FIELD(login_max_per_address), ORO_DEFAULT_LOGIN_MAX_PER_ADDRESS},
         {FIELD(login_lock_seconds), ORO_DEFAULT_LOGIN_LOCK_SECONDS},
+        {FIELD(auth_cache_size), ORO_DEFAULT_AUTH_CACHE_SIZE},
     };
     for (size_t i = 0; i < sizeof auth_defaults / sizeof auth_defaults[0]; i++) {
         int *field = (int *)((char *)s + auth_defaults[i].offset);

@@ -292,6 +292,21 @@ static void test_cache(void **state)
     assert_int_equal(APR_ARRAY_IDX(got.division_ids, 1, apr_int64_t), 6);
     apr_pool_destroy(request);
     oro_acl_cache_put(cache, meta, &pr, g, 5);
+    /* the same generation keeps the entries, a new one drops them */
+    oro_acl_cache_sync(cache, 0);
+    assert_int_equal(oro_acl_cache_version(cache), 5);
+    apr_pool_create(&request, f->pool);
+    again = pr;
+    assert_true(oro_acl_cache_get(cache, &again, request));
+    oro_acl_cache_sync(cache, 1);
+    assert_int_equal(oro_acl_cache_version(cache), -1);
+    again = pr;
+    again.grants = NULL;
+    assert_false(oro_acl_cache_get(cache, &again, request));
+    assert_non_null(got.grants); /* still readable: held by the first request pool's end */
+    apr_pool_destroy(request);
+    oro_acl_cache_set_version(cache, 6);
+    oro_acl_cache_put(cache, meta, &pr, g, 6);
     oro_acl_cache_clear(cache);
     assert_int_equal(oro_acl_cache_version(cache), -1);
 }
