@@ -92,4 +92,8 @@ is(http(GET => '/api/system/status')->{status}, 200, 'status is 200 again');
     is($left_out, '', 'no process of the stack is left after Ctrl-C');
 }
 
+# the tests after this one (1xx) need the stack again
+($rc, $out, $err) = run_cmd($stack, 'start');
+is($rc, 0, 'the stack starts again for the tests that follow') or diag "$out$err";
+
 done_testing;

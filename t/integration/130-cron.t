@@ -32,6 +32,11 @@ is($rc, 2, '--list with --force exits 2');
 ($rc, $out) = run_cmd(out_dir() . '/oroctl', 'cron', '--help');
 like($out, qr/^usage: oroctl .*cron/, 'cron --help');
 
+# --- the shipped cron.d file: every minute, as user oro, with --config
+my @entries = grep { !/^\s*(#|$)/ && !/^[A-Z]+=/ } split /\n/, slurp(root_dir() . '/conf.d/oro.cron');
+is(scalar @entries, 1, 'conf.d/oro.cron has one entry');
+like($entries[0], qr/^\*\s+\*\s+\*\s+\*\s+\*\s+oro\s+oroctl --config \S+ cron$/, 'every minute, as oro, oroctl --config FILE cron');
+
 # --- two runs started at once run each due task exactly once, round after round
 for my $round (1 .. 3) {
     sql('UPDATE oro_cron_run SET next_due_at = 0'); # every task due (the rows may not exist yet)
