@@ -170,10 +170,13 @@ static const char *insert_sql(const apr_dbd_driver_t *driver, apr_dbd_t *handle,
         return apr_psprintf(p, "INSERT INTO %s VALUES (%s)", table, values);
     }
     if (dialect == ORO_DIALECT_MYSQL) {
+        /* NB: MariaDB stops a recursive CTE at max_recursive_iterations (1000 by
+         * default); raised for this statement only */
         return apr_psprintf(p,
+                            "SET STATEMENT max_recursive_iterations = %ld FOR "
                             "INSERT INTO %s WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
                             "FROM n WHERE i < %ld) SELECT %s FROM n",
-                            table, count, values);
+                            count + 1, table, count, values);
     }
     return apr_psprintf(p, "INSERT INTO %s SELECT %s FROM generate_series(1, %ld)", table, values,
                         count);

@@ -25,7 +25,8 @@ sub reindex_bodies {
 stack_consumer_stop();
 sql("DELETE FROM $table");
 
-my ($org, $owner) = split /\t/, (sql("SELECT organization_id, owner_id FROM orocrm_contact ORDER BY id LIMIT 1"))[0];
+my ($org) = sql('SELECT MIN(id) FROM oro_organization');
+my ($owner) = sql('SELECT MIN(id) FROM oro_user');
 my $new = {data => {type => 'contacts', attributes => {firstName => 'Queue', lastName => 'Tester'},
     relationships => {owner => {data => {type => 'users', id => "$owner"}},
                       organization => {data => {type => 'organizations', id => "$org"}}}}};
