@@ -8,6 +8,8 @@ use Test::More;
 use OroTest;
 use OroMq;
 
+ensure_stack();
+
 my $amqp = transport() eq 'amqp';
 my $table = $amqp ? 'oro_message_outbox' : 'oro_message_queue';
 stack_consumer_stop();

@@ -7,6 +7,8 @@ use Test::More;
 use OroTest;
 use OroMq;
 
+ensure_stack();
+
 my $amqp = transport() eq 'amqp';
 my $table = $amqp ? 'oro_message_outbox' : 'oro_message_queue';
 my $stack = root_dir() . '/build/stack';

@@ -9,6 +9,8 @@ use JSON::PP;
 use OroTest;
 use OroMq;
 
+ensure_stack();
+
 my $JSONAPI = 'application/vnd.api+json';
 sub call {
     my ($method, $path, $body) = @_;
