@@ -4,7 +4,8 @@
  *             "record": true, "tag": "…"}: sleeps, then logs "oro.test processed
  *             message ID tag TAG" when record is set (the tests count these lines),
  *             then acks or fails as asked. A body that is not such an object is
- *             rejected. */
+ *             rejected. With "sentUs": T (epoch microseconds, set by the producer
+ *             before its commit) it logs "oro.test latency N us" (bench/mq). */
 #include "processors.h"
 
 #include <apr_strings.h>
@@ -53,6 +54,12 @@ static oro_mq_result_t process_test(oro_mq_context_t *ctx, const oro_mq_delivery
         return ORO_MQ_REJECT;
     }
     json_object *v;
+    if (json_object_object_get_ex(doc, "sentUs", &v)) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME, &now);
+        long long us = (long long)now.tv_sec * 1000000 + now.tv_nsec / 1000;
+        ORO_INFO("oro.test latency %lld us", us - (long long)json_object_get_int64(v));
+    }
     if (json_object_object_get_ex(doc, "sleepMs", &v)) {
         apr_int64_t ms = json_object_get_int64(v);
         if (!json_object_is_type(v, json_type_int) || ms < 0 || ms > 60000) {

@@ -8,6 +8,8 @@ use Test::More;
 use OroTest;
 use OroMq;
 
+ensure_stack();
+
 my $amqp = transport() eq 'amqp';
 my $table = $amqp ? 'oro_message_outbox' : 'oro_message_queue';
 stack_consumer_stop();
@@ -32,7 +34,7 @@ my $n = 100_000;
 own_consumer_stop();
 sql("DELETE FROM $table");
 ($rc, $out, $err) = oroctl('mq:send', 'oro.test', '{"record":true,"tag":"bulk"}', '--count', $n);
-is($rc, 0, "$n messages are sent in one statement") or diag $err;
+is($rc, 0, "$n messages are sent in one statement") or BAIL_OUT("mq:send --count failed: $err");
 my ($first, $last) = split /\t/, (sql("SELECT MIN(id), MAX(id) FROM $table"))[0];
 is($last - $first + 1, $n, 'with consecutive ids');
 $sup = own_consumer_start({OroConsumerWorkers => 2, OroQueueMaxAttempts => 5, OroQueueBatchSize => 200});

@@ -10,6 +10,8 @@ use JSON::PP;
 use OroTest;
 use OroMq;
 
+ensure_stack();
+
 my $amqp = transport() eq 'amqp';
 
 # --- bad input is refused before anything is stored

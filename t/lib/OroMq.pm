@@ -8,11 +8,20 @@ use Exporter 'import';
 use File::Temp qw(tempdir);
 use OroTest;
 
-our @EXPORT = qw(stack_consumer_stop stack_consumer_start own_consumer_start own_consumer_stop
+our @EXPORT = qw(ensure_stack stack_consumer_stop stack_consumer_start own_consumer_start own_consumer_stop
                  own_log processed_tags processed_ids dead_rows mq_stats transport sql_count
                  wait_consumer_pids);
 
 sub transport { ($ENV{MQ} || 'dbal') }
+
+# Starts the leg's stack if a test before this one (090-stack.t) left it stopped.
+sub ensure_stack {
+    my ($rc) = run_cmd(root_dir() . '/build/stack', 'status');
+    return 1 if $rc == 0;
+    ($rc, my $out, my $err) = run_cmd(root_dir() . '/build/stack', 'start');
+    die "could not start the stack: $out$err" if $rc != 0;
+    return 1;
+}
 
 sub sql_count { my ($q) = @_; my @r = sql($q); return $r[0] // 0 }
 
