@@ -384,6 +384,18 @@ static void step_failed(worker_t *w, int64_t now, const char *what, const char *
         return;
     }
     ORO_ERROR("worker %d could not %s: %s", w->spec->slot, what, error);
+    /* NB: apr_dbd_mysql reconnects by itself inside check_conn, so a database restart
+     * may look like a passing error: give back whatever this worker still holds (its
+     * claims committed before the failure), or it would wait for the visibility
+     * timeout. Between batches a worker holds nothing, so this is always safe. */
+    if (w->claimer != NULL) {
+        int released = 0;
+        const char *ignored;
+        if (oro_mq_dbal_release_worker(w->db, w->scratch, w->name, &released, &ignored) == 0 &&
+            released > 0) {
+            ORO_INFO("worker %d released %d messages it held", w->spec->slot, released);
+        }
+    }
 }
 
 /* Writes the heartbeat row. A failure on a broken connection starts an outage;

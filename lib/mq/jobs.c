@@ -294,6 +294,13 @@ static int stale_root(oro_db_t *db, const oro_settings_t *settings, apr_pool_t *
     return end_root(db, settings, p, root, ORO_JOB_STATUS_STALE, root->progress, error);
 }
 
+/* Whether a driver's message reports a deadlock (InnoDB "Deadlock found when trying to
+ * get lock", PostgreSQL "deadlock detected"): apr_dbd passes no SQLSTATE through. */
+static int is_deadlock(const char *error)
+{
+    return error != NULL && (strstr(error, "Deadlock found") || strstr(error, "deadlock detected"));
+}
+
 static int check_name(apr_pool_t *p, const char *what, const char *name, const char **error)
 {
     if (name == NULL || *name == '\0') {
@@ -486,12 +493,24 @@ int oro_job_run_root(oro_db_t *db, const oro_settings_t *settings, apr_pool_t *p
         (owner_id != NULL && check_name(p, "owner id", owner_id, error) != 0)) {
         return ORO_JOB_ERROR;
     }
-    tx_t t;
-    if (tx_begin(&t, db, p, error) != 0) {
-        return ORO_JOB_ERROR;
+    /* NB: on MariaDB, concurrent starts of one unique name deadlock by design: each
+     * ignored insert keeps a shared lock on the holder's index entry, and each then asks
+     * for an exclusive one (FOR UPDATE). InnoDB rolls one back; in our own transaction
+     * we run it again, and it then finds the holder. */
+    for (int attempt = 1;; attempt++) {
+        int own = db->txn_pool == NULL;
+        tx_t t;
+        if (tx_begin(&t, db, p, error) != 0) {
+            return ORO_JOB_ERROR;
+        }
+        int rc = run_root(db, settings, p, owner_id, name, unique, job, error);
+        rc = tx_end(&t, rc, error);
+        if (rc != ORO_JOB_ERROR || !own || attempt == 5 || !is_deadlock(*error)) {
+            return rc;
+        }
+        *error = NULL;
+        *job = NULL;
     }
-    int rc = run_root(db, settings, p, owner_id, name, unique, job, error);
-    return tx_end(&t, rc, error);
 }
 
 /* Locks root job root_id: 0 (*root set), ORO_JOB_NOT_FOUND, or ORO_JOB_ERROR (also when

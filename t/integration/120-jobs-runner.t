@@ -4,6 +4,7 @@
 use strict;
 use warnings;
 use Test::More;
+use File::Temp ();
 use OroTest;
 
 my $db = $ENV{DB} || 'pgsql';
@@ -44,6 +45,29 @@ is(jt('run-root', "msg-b-$tag", "unique-$tag", 1), 'duplicate', 'a second run of
 like(jt('run-root', "msg-c-$tag", "unique-$tag", 0), qr/^started/, 'a non-unique run of that name is not');
 is(jt('run-root', "msg-a-$tag", "unique-$tag", 1), "started $root $run",
    'the redelivered message of the running job resumes it (same owner)');
+
+# --- the same unique job started by six processes at once: one run, five refusals
+{
+    my $dir = File::Temp::tempdir(CLEANUP => 1);
+    my @pids;
+    for my $i (1 .. 6) {
+        my $pid = fork // die;
+        if ($pid == 0) {
+            open STDOUT, '>', "$dir/$i" or die;
+            open STDERR, '>', "$dir/$i.err" or die;
+            exec $jobtool, $config, 'run-root', "msg-race-$i-$tag", "race-unique-$tag", 1;
+            exit 127;
+        }
+        push @pids, $pid;
+    }
+    waitpid $_, 0 for @pids;
+    my %answers;
+    $answers{(slurp("$dir/$_") =~ /^(\w+)/)[0] // 'error: ' . slurp("$dir/$_.err")}++ for 1 .. 6;
+    is_deeply(\%answers, {started => 1, duplicate => 5}, 'six concurrent starts of a unique job: one runs')
+        or diag explain \%answers;
+    my ($active) = sql("SELECT COUNT(*) FROM oro_job WHERE unique_name = 'race-unique-$tag'");
+    is($active, 1, 'one active root holds the name');
+}
 
 # --- delayed children, progress aggregation, dependent message stored
 is(jt('dependent', $root, 'oro.test', dependent_body("dep-1-$tag")), 'ok', 'a dependent message is stored with the root');

@@ -32,9 +32,14 @@ is($rc, 2, '--list with --force exits 2');
 ($rc, $out) = run_cmd(out_dir() . '/oroctl', 'cron', '--help');
 like($out, qr/^usage: oroctl .*cron/, 'cron --help');
 
+# --- the shipped cron.d file: every minute, as user oro, with --config
+my @entries = grep { !/^\s*(#|$)/ && !/^[A-Z]+=/ } split /\n/, slurp(root_dir() . '/conf.d/oro.cron');
+is(scalar @entries, 1, 'conf.d/oro.cron has one entry');
+like($entries[0], qr/^\*\s+\*\s+\*\s+\*\s+\*\s+oro\s+oroctl --config \S+ cron$/, 'every minute, as oro, oroctl --config FILE cron');
+
 # --- two runs started at once run each due task exactly once, round after round
 for my $round (1 .. 3) {
-    sql('UPDATE oro_cron_run SET next_due_at = 0') if $round > 1;
+    sql('UPDATE oro_cron_run SET next_due_at = 0'); # every task due (the rows may not exist yet)
     my $dir = tempdir(CLEANUP => 1);
     my @pids;
     for my $i (1 .. 2) {
@@ -141,21 +146,26 @@ my ($freed) = sql("SELECT COUNT(*) FROM oro_job WHERE unique_name = 'stale-$tag'
 is($freed, 0, 'and its unique name is free');
 
 # --- no live consumer: an alert (error line, exit 1, status "alert" in --list)
+# (the stack's consumer, paused so that it writes no heartbeat meanwhile; an earlier
+# test may have left none running, which is the same case)
 my $cpid = consumer_pid();
-my @stopped = ($cpid, worker_pids($cpid));
-kill 'STOP', @stopped;
+my @stopped = $cpid =~ /^\d+$/ ? ($cpid, worker_pids($cpid)) : ();
+kill 'STOP', @stopped if @stopped;
 sql('UPDATE oro_consumer_heartbeat SET last_seen_at = ' . ago(1, 'day'));
 ($rc, $out, $err) = oroctl('cron', '--force', 'consumers');
-kill 'CONT', @stopped;
+kill 'CONT', @stopped if @stopped;
 is($rc, 1, 'cron exits 1 when no consumer is alive');
 like($err, qr/error: cron task consumers: ALERT: no message queue consumer is alive/, 'with an error line');
 ($rc, $out) = oroctl('cron', '--list');
 like($out, qr/^consumers\s+60s\s+\S+\s+alert\s+/m, '--list shows the alert');
-ok(wait_until(30, sub {
-    my $d = json_of(http(GET => '/api/system/status'));
-    $d && ($d->{consumers}{alive} || 0) > 0;
-}), 'the consumers are alive again');
-($rc, $out, $err) = oroctl('cron', '--force', 'consumers');
-is($rc, 0, 'and the check passes') or diag $err;
+SKIP: {
+    skip 'no consumer was running', 2 unless @stopped;
+    ok(wait_until(30, sub {
+        my $d = json_of(http(GET => '/api/system/status'));
+        $d && ($d->{consumers}{alive} || 0) > 0;
+    }), 'the consumers are alive again');
+    ($rc, $out, $err) = oroctl('cron', '--force', 'consumers');
+    is($rc, 0, 'and the check passes') or diag $err;
+}
 
 done_testing();
