@@ -129,7 +129,12 @@ test: deps web-deps
 	$(MAKE) fuzz OUT=$(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))
 	t/run-all $(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))
 
-unit-bins: $(UNIT_BINS)
+unit-bins: $(UNIT_BINS) $(OUT)/t/jobtool
+
+# Drives the job runner's C API for the integration tests (t/integration/12x-jobs-*.t).
+$(OUT)/t/jobtool: t/helpers/jobtool.c $(OUT)/liboro.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SAN_LDFLAGS) -o $@ $< $(OUT)/liboro.a $(LIBS_ALL)
 
 test-unit: all unit-bins
 	t/run-all --unit-only $(OUT)

@@ -60,6 +60,8 @@ static const command_rec oro_commands[] = {
     ORO_DIRECTIVE("OroQueueRetryMaxDelay", "longest retry backoff in milliseconds"),
     ORO_DIRECTIVE("OroQueueVisibilityTimeout", "seconds before a claimed message is released"),
     ORO_DIRECTIVE("OroQueuePollInterval", "longest idle poll in milliseconds"),
+    ORO_DIRECTIVE("OroJobStaleTimeout", "seconds after which a silent job is stale"),
+    ORO_DIRECTIVE("OroDeadLetterMaxAge", "days dead letters are kept"),
     {NULL}};
 
 /* Validates every server's merged settings once the whole configuration is read;
@@ -120,6 +122,7 @@ static const route_t routes[] = {
     {"/search", oro_handle_search},
     {"/search/advanced", oro_handle_search_advanced},
     {"/searchentities", oro_handle_search_entities},
+    {"/jobs", oro_handle_jobs},
 };
 
 /* Routes requests of "SetHandler oro" by the path below the last "/api" prefix. */

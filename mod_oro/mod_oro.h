@@ -62,6 +62,8 @@ int oro_handle_api_doc_page(request_rec *r);
 int oro_handle_search(request_rec *r);
 int oro_handle_search_advanced(request_rec *r);
 int oro_handle_search_entities(request_rec *r);
+/* GET /api/jobs: the job runner's jobs (api_jobs.c). */
+int oro_handle_jobs(request_rec *r);
 /* /api/{type}[/{id}]: path is the part after "/api". */
 int oro_api_dispatch(request_rec *r, const char *path);
 

@@ -21,6 +21,9 @@ static const oroctl_command_t *const commands[] = {
     &oroctl_schema_status_command,
     &oroctl_schema_update_command,
     &oroctl_search_reindex_command,
+    &oroctl_jobs_list_command,
+    &oroctl_jobs_cancel_command,
+    &oroctl_cron_command,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

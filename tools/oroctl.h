@@ -37,6 +37,9 @@ extern const oroctl_command_t oroctl_mq_send_command;
 extern const oroctl_command_t oroctl_mq_stats_command;
 extern const oroctl_command_t oroctl_mq_dead_command;
 extern const oroctl_command_t oroctl_search_reindex_command;
+extern const oroctl_command_t oroctl_jobs_list_command;
+extern const oroctl_command_t oroctl_jobs_cancel_command;
+extern const oroctl_command_t oroctl_cron_command;
 
 /* The entity metadata of OroEntityConfig (loaded with the settings); NULL after
  * printing an error when the configuration has no OroEntityConfig. */

@@ -47,6 +47,8 @@ static const directive_t directives[] = {
     {"OroQueueRetryMaxDelay", KIND_INT, FIELD(queue_retry_max_delay), 0, 86400000},
     {"OroQueueVisibilityTimeout", KIND_INT, FIELD(queue_visibility_timeout), 1, 86400},
     {"OroQueuePollInterval", KIND_INT, FIELD(queue_poll_interval), 1, 60000},
+    {"OroJobStaleTimeout", KIND_INT, FIELD(job_stale_timeout), 10, 30 * 86400},
+    {"OroDeadLetterMaxAge", KIND_INT, FIELD(dead_letter_max_age), 1, 3650},
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -68,6 +70,8 @@ void oro_settings_init(oro_settings_t *s)
     s->queue_retry_max_delay = ORO_UNSET_INT;
     s->queue_visibility_timeout = ORO_UNSET_INT;
     s->queue_poll_interval = ORO_UNSET_INT;
+    s->job_stale_timeout = ORO_UNSET_INT;
+    s->dead_letter_max_age = ORO_UNSET_INT;
 }
 
 void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
@@ -122,6 +126,12 @@ void oro_settings_apply_defaults(oro_settings_t *s)
     DEFAULT_IF_UNSET(queue_visibility_timeout, ORO_DEFAULT_QUEUE_VISIBILITY_TIMEOUT)
     DEFAULT_IF_UNSET(queue_poll_interval, ORO_DEFAULT_QUEUE_POLL_INTERVAL)
 #undef DEFAULT_IF_UNSET
+    if (s->job_stale_timeout == ORO_UNSET_INT) {
+        s->job_stale_timeout = ORO_DEFAULT_JOB_STALE_TIMEOUT;
+    }
+    if (s->dead_letter_max_age == ORO_UNSET_INT) {
+        s->dead_letter_max_age = ORO_DEFAULT_DEAD_LETTER_MAX_AGE;
+    }
 }
 
 const char *oro_mq_transport_name(int transport)

@@ -35,6 +35,8 @@ typedef struct {
     int queue_retry_max_delay;    /* OroQueueRetryMaxDelay MS: backoff ceiling */
     int queue_visibility_timeout; /* OroQueueVisibilityTimeout SECONDS */
     int queue_poll_interval;      /* OroQueuePollInterval MS: longest idle poll */
+    int job_stale_timeout;        /* OroJobStaleTimeout SECONDS */
+    int dead_letter_max_age;      /* OroDeadLetterMaxAge DAYS */
     /* The entity definitions of OroEntityConfig: loaded by oro_settings_load (daemons,
      * oroctl) and by mod_oro's post_config; NULL without OroEntityConfig. */
     const struct oro_meta *meta;
@@ -54,6 +56,8 @@ typedef struct {
 #define ORO_DEFAULT_QUEUE_RETRY_MAX_DELAY 300000
 #define ORO_DEFAULT_QUEUE_VISIBILITY_TIMEOUT 300
 #define ORO_DEFAULT_QUEUE_POLL_INTERVAL 50
+#define ORO_DEFAULT_JOB_STALE_TIMEOUT 3600
+#define ORO_DEFAULT_DEAD_LETTER_MAX_AGE 30
 
 /* Sets every field to unset (NULL / ORO_UNSET_INT). */
 void oro_settings_init(oro_settings_t *s);
