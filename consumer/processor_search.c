@@ -13,6 +13,7 @@
 #include <json.h>
 #include <string.h>
 
+#include "mq/jobs.h"
 #include "mq/mq.h"
 #include "processor_search.h"
 #include "search/indexer.h"
@@ -227,6 +228,12 @@ static oro_mq_result_t reindex_range(oro_mq_context_t *ctx, const oro_mq_deliver
         *reason = "\"entity\" is missing or not a known entity type";
         goto cleanup;
     }
+    apr_int64_t job_id = 0;
+    if (json_object_object_get_ex(doc, "jobId", &v) &&
+        (!json_object_is_type(v, json_type_int) || (job_id = json_object_get_int64(v)) < 1)) {
+        *reason = "\"jobId\" must be a positive integer";
+        goto cleanup;
+    }
     if (!json_object_object_get_ex(doc, "from", &v) || !json_object_is_type(v, json_type_int) ||
         (from = json_object_get_int64(v)) < 1 || !json_object_object_get_ex(doc, "to", &v) ||
         !json_object_is_type(v, json_type_int) || (to = json_object_get_int64(v)) < from) {
@@ -234,10 +241,29 @@ static oro_mq_result_t reindex_range(oro_mq_context_t *ctx, const oro_mq_deliver
         goto cleanup;
     }
     result = ORO_MQ_ACK;
-    if (!oro_search_entity_indexed(e)) {
-        goto cleanup;
+    const char *error = NULL;
+    if (job_id > 0) {
+        /* a child job of `oroctl search:reindex --scheduled`: run it unless its root was
+         * interrupted or it has run already (a redelivery) */
+        int started = oro_job_start_child(ctx->db, ctx->settings, ctx->pool, job_id, NULL, &error);
+        if (started == ORO_JOB_CANCELLED || started == ORO_JOB_ENDED) {
+            goto cleanup;
+        }
+        if (started == ORO_JOB_NOT_FOUND) {
+            *reason = apr_psprintf(ctx->pool, "no job %" APR_INT64_T_FMT, job_id);
+            result = ORO_MQ_REJECT;
+            goto cleanup;
+        }
+        if (started != ORO_JOB_STARTED) {
+            *reason = error;
+            result = ORO_MQ_REQUEUE;
+            goto cleanup;
+        }
     }
-    const char *building = NULL, *error = NULL;
+    if (!oro_search_entity_indexed(e)) {
+        goto finish;
+    }
+    const char *building = NULL;
     oro_search_stats_t stats = {0, 0};
     oro_search_lock_t *lock = NULL;
     oro_search_writer_t *w = open_live(ctx, &lock, &building, &error);
@@ -251,6 +277,23 @@ static oro_mq_result_t reindex_range(oro_mq_context_t *ctx, const oro_mq_deliver
     }
     if (lock != NULL) {
         oro_search_lock_release(lock);
+    }
+finish:
+    if (job_id > 0) {
+        /* the last delivery of a failing range fails the job; earlier ones come back */
+        int last = message->attempts >= ctx->settings->queue_max_attempts;
+        oro_job_status_t status = result == ORO_MQ_ACK ? ORO_JOB_STATUS_SUCCESS
+                                  : last               ? ORO_JOB_STATUS_FAILED
+                                                       : ORO_JOB_STATUS_FAILED_REDELIVERED;
+        const char *job_error = NULL;
+        if (oro_job_finish(ctx->db, ctx->settings, ctx->pool, job_id, status, &job_error) ==
+            ORO_JOB_ERROR) {
+            ORO_WARN("could not end job %" APR_INT64_T_FMT ": %s", job_id, job_error);
+            if (result == ORO_MQ_ACK) {
+                *reason = job_error;
+                result = ORO_MQ_REQUEUE;
+            }
+        }
     }
 cleanup:
     if (doc != NULL) {
