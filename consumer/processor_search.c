@@ -10,6 +10,7 @@
  * it switches (lib/search/search.h). */
 #include <apr_hash.h>
 #include <apr_strings.h>
+#include <apr_time.h>
 #include <json.h>
 #include <string.h>
 
@@ -130,8 +131,11 @@ static int apply_locked(oro_mq_context_t *ctx, apr_hash_t *by_entity, oro_search
     for (apr_hash_index_t *hi = apr_hash_first(ctx->pool, by_entity); hi; hi = apr_hash_next(hi)) {
         const oro_entity_t *e = oro_meta_entity(meta, apr_hash_this_key(hi));
         apr_array_header_t *ids = hash_values(ctx->pool, apr_hash_this_val(hi));
-        if (oro_search_index_ids(ctx->db, ctx->pool, meta, e, ids, w, stats, error) != 0 ||
-            oro_search_dependents(ctx->db, ctx->pool, meta, e, ids, dependents, error) != 0) {
+        /* only records whose title changed are shown differently by their dependents */
+        apr_array_header_t *retitled = apr_array_make(ctx->pool, 16, sizeof(const char *));
+        if (oro_search_index_ids_retitled(ctx->db, ctx->pool, meta, e, ids, w, stats, retitled,
+                                          error) != 0 ||
+            oro_search_dependents(ctx->db, ctx->pool, meta, e, retitled, dependents, error) != 0) {
             return -1;
         }
         if (building != NULL && oro_search_journal_append(ctx->pool, ctx->settings->search_index,
@@ -193,6 +197,7 @@ static void reindex_batch(oro_mq_context_t *ctx, const oro_mq_delivery_t *messag
     }
     oro_search_stats_t stats = {0, 0};
     const char *error = NULL;
+    apr_time_t started = apr_time_now();
     if (apply(ctx, by_entity, &stats, &error) != 0) {
         ORO_WARN("could not index a batch of %d messages: %s", n, error);
         for (int i = 0; i < n; i++) {
@@ -203,8 +208,8 @@ static void reindex_batch(oro_mq_context_t *ctx, const oro_mq_delivery_t *messag
         }
         return;
     }
-    ORO_DEBUG("indexed %lld and removed %lld documents for %d messages", stats.indexed,
-              stats.deleted, n);
+    ORO_DEBUG("indexed %lld and removed %lld documents for %d messages in %ld ms", stats.indexed,
+              stats.deleted, n, (long)((apr_time_now() - started) / 1000));
 }
 
 /* oro.search.reindex_range {"entity":…,"from":N,"to":M,"jobId":J}: indexes the records

@@ -67,9 +67,11 @@ typedef struct oro_search_writer oro_search_writer_t;
  * is closed by a cleanup on p (uncommitted changes are committed by Xapian's own
  * close; call oro_search_writer_commit to know whether they were). */
 oro_search_writer_t *oro_search_writer_open(apr_pool_t *p, const char *path, const char **error);
-/* Adds or replaces the record's document. 0, or -1 with *error in p. */
+/* Adds or replaces the record's document. *title_changed (if not NULL) is set when the
+ * record had no document yet or its stored title differs (records that show this one's
+ * title then need reindexing). 0, or -1 with *error in p. */
 int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p, const oro_search_doc_t *doc,
-                              const char **error);
+                              int *title_changed, const char **error);
 /* Removes the document of (entity, id) if present. 0, or -1 with *error. */
 int oro_search_writer_delete(oro_search_writer_t *w, apr_pool_t *p, const char *entity,
                              const char *id, const char **error);

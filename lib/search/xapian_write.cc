@@ -96,8 +96,27 @@ static void append_data(std::string &data, const char *text)
     data.push_back('\0');
 }
 
+// The stored title of the document with the unique term, or nullptr when there is none.
+static bool stored_title(Xapian::WritableDatabase &db, const std::string &unique, std::string &title)
+{
+    Xapian::PostingIterator it = db.postlist_begin(unique);
+    if (it == db.postlist_end(unique)) {
+        return false;
+    }
+    std::string data = db.get_document(*it).get_data();
+    size_t a = data.find('\0');
+    size_t b = a == std::string::npos ? a : data.find('\0', a + 1);
+    size_t c = b == std::string::npos ? b : data.find('\0', b + 1);
+    if (c == std::string::npos) {
+        return false;
+    }
+    title.assign(data, b + 1, c - b - 1);
+    return true;
+}
+
 extern "C" int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p,
-                                         const oro_search_doc_t *d, const char **error)
+                                         const oro_search_doc_t *d, int *title_changed,
+                                         const char **error)
 {
     const char *what = apr_psprintf(p, "could not index %s %s", d->entity, d->id);
     ORO_SEARCH_TRY(p, error, what, -1, {
@@ -133,6 +152,10 @@ extern "C" int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p,
         }
         doc.set_data(data);
         std::string unique = id_term(d->entity, d->id);
+        if (title_changed != NULL) {
+            std::string before;
+            *title_changed = !stored_title(*w->db, unique, before) || before != (d->title ? d->title : "");
+        }
         doc.add_boolean_term(unique);
         doc.add_boolean_term(type_term(d->entity));
         if (d->organization_id > 0) {

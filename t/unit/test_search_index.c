@@ -35,7 +35,9 @@ static void write_all(unit_fixture_t *f, const char *path)
             {"amount", ORO_SEARCH_DECIMAL, apr_psprintf(f->pool, "%g", r->amount), r->amount},
         };
         oro_search_doc_t doc = {r->entity, r->id, r->name, r->org, r->owner, r->unit, fields, 2};
-        assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &error), 0);
+        int changed = -1;
+        assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &changed, &error), 0);
+        assert_int_equal(changed, 1);
     }
     assert_int_equal(oro_search_writer_commit(w, f->pool, &error), 0);
     assert_int_equal(oro_search_writer_count(w), 6);
@@ -238,6 +240,25 @@ static void test_switch_and_refresh(void **state)
     assert_contains(error, "could not open search index \"/proc/no/such/dir\" for writing");
 }
 
+static void test_title_changes(void **state)
+{
+    unit_fixture_t *f = *state;
+    const char *error = NULL;
+    oro_search_writer_t *w = oro_search_writer_open(f->pool, unit_path(f, "db"), &error);
+    assert_no_error(error);
+    oro_search_field_t field = {"name", ORO_SEARCH_TEXT, "Acme", 0};
+    oro_search_doc_t doc = {"accounts", "5", "Acme", 1, 2, 3, &field, 1};
+    int changed = -1;
+    assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &changed, &error), 0);
+    assert_int_equal(changed, 1); /* new */
+    assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &changed, &error), 0);
+    assert_int_equal(changed, 0); /* same title */
+    doc.title = "Acme Corp";
+    assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &changed, &error), 0);
+    assert_int_equal(changed, 1); /* renamed */
+    assert_int_equal(oro_search_writer_count(w), 1);
+}
+
 int main(void)
 {
     apr_initialize();
@@ -245,6 +266,7 @@ int main(void)
         UNIT_TEST(test_acl_levels),
         UNIT_TEST(test_operators_on_the_index),
         UNIT_TEST(test_switch_and_refresh),
+        UNIT_TEST(test_title_changes),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     apr_terminate();
