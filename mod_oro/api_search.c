@@ -124,7 +124,10 @@ static int send_parameter_error(request_rec *r, const char *title, const char *p
 }
 
 /* The caller's view on every indexed entity. Until the ACL is wired in (the lead
- * merges lib/acl), every caller sees every entity at the global level. */
+ * merges lib/acl), every caller sees every entity at the global level.
+ * NB for that merge: user_id, organization_id, business_unit_ids and division_ids come
+ * from the principal (oro_auth_principal(r)), and each entity's level from
+ * oro_acl_level(principal, e, ORO_ACL_VIEW); the query builder does the rest. */
 static oro_search_acl_t *caller_acl(request_rec *r, const oro_meta_t *meta)
 {
     oro_search_acl_t *acl = apr_pcalloc(r->pool, sizeof *acl);
