@@ -384,6 +384,7 @@ static int run_once(oro_search_reader_t *r, apr_pool_t *p, const oro_search_quer
                     oro_search_result_t *res)
 {
     Builder b{p, r->db};
+    res->more = 0; // NB: a retry after DatabaseModifiedError starts over
     std::vector<Xapian::Query> allowed;
     for (int i = 0; i < acl->nentities; i++) {
         const oro_search_acl_entity_t *ae = &acl->entities[i];
