@@ -153,6 +153,7 @@ install: $(OUT)/mod_oro.so
 
 bench: all
 	bench/run
+	bench/mq | tee -a docs/PERFORMANCE.md
 
 clean:
 	rm -rf out mod_oro/*.lo mod_oro/*.o mod_oro/*.slo mod_oro/.libs mod_oro/*/*.lo mod_oro/*/*.o mod_oro/*/*.slo mod_oro/*/.libs

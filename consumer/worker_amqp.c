@@ -419,7 +419,10 @@ static int relay_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_uin
     const char *why = NULL;
     int published = 0;
     apr_dbd_row_t *row = NULL;
-    for (int i = 0; i < n && apr_dbd_get_row(db->driver, p, res, &row, -1) == 0; i++) {
+    int read = 0;
+    /* NB: random access rows are numbered from 1 (mysql refuses -1, "next") */
+    for (int i = 0; i < n && apr_dbd_get_row(db->driver, p, res, &row, i + 1) == 0; i++) {
+        read++;
         const char *id = apr_dbd_get_entry(db->driver, row, 0);
         const char *body = apr_dbd_get_entry(db->driver, row, 3);
         apr_int64_t expire_ms = apr_atoi64(apr_dbd_get_entry(db->driver, row, 6));
@@ -443,6 +446,12 @@ static int relay_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_uin
         channel_tags = 0;
     }
     channel_tags += (uint64_t)published;
+    if (why == NULL && read != n) {
+        /* rows we could not read are neither published nor deleted */
+        *error = apr_psprintf(p, "could read only %d of %d outbox rows", read, n);
+        oro_db_end(db, p, txn, 1, &sql);
+        return -1;
+    }
     if (why == NULL && published == n) {
         wait_confirms(a, channel_tags, &why);
     }

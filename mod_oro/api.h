@@ -76,6 +76,11 @@ int oro_api_relationship(oro_api_request_t *req);
 /* DELETE /api/{type}?filter[…]: at most OroApiBulkDeleteLimit records. */
 int oro_api_bulk_delete(oro_api_request_t *req);
 
+/* Enqueues oro.search.reindex for ids[0..n) of entity inside t (api_enqueue.c).
+ * Returns 0, or -1 after rolling back and answering 503: the caller returns OK. */
+int oro_api_enqueue_reindex(oro_api_request_t *req, oro_api_txn_t *t, const oro_entity_t *entity,
+                            const char *const *ids, int n);
+
 /* The write path's pieces (api_write.c), shared by the relationship and bulk endpoints. */
 
 /* Reads the request body, at most ORO_WRITE_MAX_BODY bytes, NUL-terminated. Returns OK,

@@ -70,8 +70,10 @@ int oro_api_bulk_delete(oro_api_request_t *req)
         return oro_api_send_errors(r, errors);
     }
     int deleted = 0;
+    const char **deleted_ids = apr_palloc(p, sizeof *deleted_ids * (apr_size_t)(rows->nelts + 1));
     for (int i = 0; i < rows->nelts; i++) {
         const char *id = APR_ARRAY_IDX(rows, i, const char **)[0];
+        deleted_ids[i] = id;
         int n = 0;
         /* NB: a record still referenced fails here (409) and rolls back every deletion */
         if (oro_api_exec(req, oro_write_delete(p, req->dialect, req->entity, id), &n, &error) !=
@@ -79,6 +81,9 @@ int oro_api_bulk_delete(oro_api_request_t *req)
             return oro_api_statement_failed(&t, "could not delete a record", error);
         }
         deleted += n;
+    }
+    if (oro_api_enqueue_reindex(req, &t, req->entity, deleted_ids, rows->nelts) != 0) {
+        return OK;
     }
     if (oro_api_end(&t, 0, &error) != 0) {
         return oro_api_statement_failed(&t, "could not commit the deletion", error);

@@ -680,7 +680,10 @@ static int change_linkage(oro_api_request_t *req)
         }
         statements = change_statements(req, adding, ids, existing);
     }
-    if (run_statements(req, &t, statements) != 0) {
+    if (run_statements(req, &t, statements) != 0 ||
+        oro_api_enqueue_reindex(req, &t, req->entity, &req->id, 1) != 0 ||
+        (to_many && oro_api_enqueue_reindex(req, &t, relation->target,
+                                            (const char *const *)ids->elts, ids->nelts) != 0)) {
         return OK;
     }
     if (oro_api_end(&t, 0, &error) != 0) {

@@ -280,7 +280,8 @@ int oro_api_create(oro_api_request_t *req)
             id = APR_ARRAY_IDX(rows, 0, const char **)[0];
         }
     }
-    if (replace_to_many(req, &t, doc, id) != 0) {
+    if (replace_to_many(req, &t, doc, id) != 0 ||
+        oro_api_enqueue_reindex(req, &t, req->entity, &id, 1) != 0) {
         return OK;
     }
     if (oro_api_end(&t, 0, &error) != 0) {
@@ -318,7 +319,8 @@ int oro_api_update(oro_api_request_t *req)
     if (update != NULL && oro_api_exec(req, update, NULL, &error) != 0) {
         return oro_api_statement_failed(&t, "could not update the record", error);
     }
-    if (replace_to_many(req, &t, doc, req->id) != 0) {
+    if (replace_to_many(req, &t, doc, req->id) != 0 ||
+        oro_api_enqueue_reindex(req, &t, req->entity, &req->id, 1) != 0) {
         return OK;
     }
     if (oro_api_end(&t, 0, &error) != 0) {
@@ -340,6 +342,9 @@ int oro_api_delete(oro_api_request_t *req)
     if (oro_api_exec(req, oro_write_delete(req->r->pool, req->dialect, req->entity, req->id), NULL,
                      &error) != 0) {
         return oro_api_statement_failed(&t, "could not delete the record", error);
+    }
+    if (oro_api_enqueue_reindex(req, &t, req->entity, &req->id, 1) != 0) {
+        return OK;
     }
     if (oro_api_end(&t, 0, &error) != 0) {
         return oro_api_statement_failed(&t, "could not commit the deletion", error);

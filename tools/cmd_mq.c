@@ -136,7 +136,9 @@ static json_object *query_rows(oro_db_t *db, apr_pool_t *p, const char *sql, con
     json_object *rows = json_object_new_array();
     int ncols = apr_dbd_num_cols(db->driver, res);
     apr_dbd_row_t *row = NULL;
-    while (apr_dbd_get_row(db->driver, p, res, &row, -1) == 0) {
+    int nrows = apr_dbd_num_tuples(db->driver, res);
+    /* NB: random access rows are numbered from 1 (mysql refuses -1, "next") */
+    for (int i = 1; i <= nrows && apr_dbd_get_row(db->driver, p, res, &row, i) == 0; i++) {
         json_object *r = json_object_new_array();
         for (int c = 0; c < ncols; c++) {
             const char *v = apr_dbd_get_entry(db->driver, row, c);
@@ -147,10 +149,11 @@ static json_object *query_rows(oro_db_t *db, apr_pool_t *p, const char *sql, con
     return rows;
 }
 
+/* The text of a cell; "0" for SQL NULL or a missing row, which the counts read. */
 static const char *cell(json_object *rows, size_t r, size_t c)
 {
     json_object *v = json_object_array_get_idx(json_object_array_get_idx(rows, r), c);
-    return v ? json_object_get_string(v) : NULL;
+    return v ? json_object_get_string(v) : "0";
 }
 
 static int run_mq_stats(oroctl_context_t *ctx, int argc, const char *const *argv)
@@ -204,9 +207,6 @@ static int run_mq_stats(oroctl_context_t *ctx, int argc, const char *const *argv
                                          seconds, now, timeout),
                             &error)
                : NULL;
-    if (workers == NULL && !my && outbox != NULL) {
-        error = NULL;
-    }
     oro_db_close(db);
     if (workers == NULL) {
         json_object_put(depth);

@@ -28,6 +28,19 @@ const char *oro_mq_check_body(apr_pool_t *p, const char *body)
         return apr_psprintf(p, "the body has %" APR_SIZE_T_FMT " bytes, more than %d", len,
                             ORO_MQ_MAX_BODY);
     }
+    /* NB: json-c accepts 'single-quoted' strings even in strict mode; JSON does not */
+    int in_string = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (in_string && body[i] == '\\') {
+            i++;
+        }
+        else if (body[i] == '"') {
+            in_string = !in_string;
+        }
+        else if (!in_string && body[i] == '\'') {
+            return apr_psprintf(p, "the body is not valid JSON: a single quote at byte %" APR_SIZE_T_FMT, i);
+        }
+    }
     json_tokener *tok = json_tokener_new();
     if (tok == NULL) {
         return "out of memory while parsing the body";
@@ -157,10 +170,13 @@ static const char *insert_sql(const apr_dbd_driver_t *driver, apr_dbd_t *handle,
         return apr_psprintf(p, "INSERT INTO %s VALUES (%s)", table, values);
     }
     if (dialect == ORO_DIALECT_MYSQL) {
+        /* NB: MariaDB stops a recursive CTE at max_recursive_iterations (1000 by
+         * default); raised for this statement only */
         return apr_psprintf(p,
+                            "SET STATEMENT max_recursive_iterations = %ld FOR "
                             "INSERT INTO %s WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
                             "FROM n WHERE i < %ld) SELECT %s FROM n",
-                            table, count, values);
+                            count + 1, table, count, values);
     }
     return apr_psprintf(p, "INSERT INTO %s SELECT %s FROM generate_series(1, %ld)", table, values,
                         count);
