@@ -72,7 +72,8 @@ static const char *read_reindex(apr_pool_t *p, const oro_meta_t *meta, const cha
             id = apr_pstrdup(p, json_object_get_string(v));
         }
         if (id == NULL || !oro_search_valid_id(id)) {
-            reason = apr_psprintf(p, "ids[%" APR_SIZE_T_FMT "] is not a positive integer id", (apr_size_t)i);
+            reason = apr_psprintf(p, "ids[%" APR_SIZE_T_FMT "] is not a positive integer id",
+                                  (apr_size_t)i);
             goto cleanup;
         }
         apr_hash_set(ids, id, APR_HASH_KEY_STRING, id);
@@ -143,8 +144,7 @@ static int apply_locked(oro_mq_context_t *ctx, apr_hash_t *by_entity, oro_search
             return -1;
         }
     }
-    for (apr_hash_index_t *hi = apr_hash_first(ctx->pool, dependents); hi;
-         hi = apr_hash_next(hi)) {
+    for (apr_hash_index_t *hi = apr_hash_first(ctx->pool, dependents); hi; hi = apr_hash_next(hi)) {
         const oro_entity_t *e = oro_meta_entity(meta, apr_hash_this_key(hi));
         apr_array_header_t *ids = apr_hash_this_val(hi);
         if (oro_search_index_ids(ctx->db, ctx->pool, meta, e, ids, w, stats, error) != 0) {
@@ -183,11 +183,11 @@ static void reindex_batch(oro_mq_context_t *ctx, const oro_mq_delivery_t *messag
     apr_hash_t *by_entity = apr_hash_make(ctx->pool);
     int valid = 0;
     for (int i = 0; i < n; i++) {
-        const char *reason = ctx->settings->meta == NULL
-                                 ? "no entity definitions (OroEntityConfig)"
-                                 : read_reindex(ctx->pool, ctx->settings->meta,
-                                                messages[i].body ? messages[i].body : "",
-                                                by_entity);
+        const char *reason =
+            ctx->settings->meta == NULL
+                ? "no entity definitions (OroEntityConfig)"
+                : read_reindex(ctx->pool, ctx->settings->meta,
+                               messages[i].body ? messages[i].body : "", by_entity);
         results[i] = reason ? ORO_MQ_REJECT : ORO_MQ_ACK;
         reasons[i] = reason;
         valid += reason == NULL;

@@ -257,8 +257,8 @@ static void write_aggregates(oro_jbuf_t *b, const oro_search_result_t *res)
                     oro_jbuf_lit(b, ",");
                 }
                 oro_jbuf_key(b, APR_ARRAY_IDX(a->values, j, const char *));
-                const char *n =
-                    apr_psprintf(b->pool, "%" APR_INT64_T_FMT, APR_ARRAY_IDX(a->counts, j, apr_int64_t));
+                const char *n = apr_psprintf(b->pool, "%" APR_INT64_T_FMT,
+                                             APR_ARRAY_IDX(a->counts, j, apr_int64_t));
                 oro_jbuf_raw(b, n, strlen(n));
             }
             oro_jbuf_lit(b, "}");
@@ -331,10 +331,9 @@ static int preflight(request_rec *r, const oro_settings_t **settings)
 {
     if (r->method_number != M_GET) {
         apr_table_setn(r->headers_out, "Allow", "GET, HEAD");
-        oro_api_send_error(r, HTTP_METHOD_NOT_ALLOWED, "method not allowed",
-                           apr_psprintf(r->pool, "%s is not allowed here (allowed: GET, HEAD)",
-                                        r->method),
-                           NULL);
+        oro_api_send_error(
+            r, HTTP_METHOD_NOT_ALLOWED, "method not allowed",
+            apr_psprintf(r->pool, "%s is not allowed here (allowed: GET, HEAD)", r->method), NULL);
         return DONE;
     }
     *settings = &oro_server_conf(r->server)->settings;
@@ -348,16 +347,15 @@ static int preflight(request_rec *r, const oro_settings_t **settings)
 
 static int run_and_send(request_rec *r, const oro_settings_t *settings, apr_table_t *params,
                         const oro_search_query_t *query, const char *text,
-                        const oro_search_acl_t *acl, long offset, long limit, long page,
-                        int paged)
+                        const oro_search_acl_t *acl, long offset, long limit, long page, int paged)
 {
     const char *error = NULL;
     oro_search_reader_t *reader = borrow_reader(r, settings->search_index, &error);
     oro_search_result_t *res;
     int bad_request = 0;
     int rc = reader == NULL ? -1
-                            : oro_search_run(reader, r->pool, query, text, acl, offset, limit,
-                                             &res, &bad_request, &error);
+                            : oro_search_run(reader, r->pool, query, text, acl, offset, limit, &res,
+                                             &bad_request, &error);
     if (rc != 0 && reader != NULL && !bad_request &&
         oro_search_reader_refresh(reader, r->pool, 0, &error) == 0) {
         /* a rebuild may have removed the version this reader had open: follow the
@@ -420,8 +418,9 @@ int oro_handle_search(request_rec *r)
     }
     if ((page - 1) * size > MAX_OFFSET) {
         return send_parameter_error(r, "page constraint", "page[number]",
-                                    apr_psprintf(r->pool, "pages beyond the first %d results "
-                                                          "are not served",
+                                    apr_psprintf(r->pool,
+                                                 "pages beyond the first %d results "
+                                                 "are not served",
                                                  MAX_OFFSET));
     }
     return run_and_send(r, settings, params, query, text, caller_acl(r, settings->meta),
@@ -441,8 +440,9 @@ int oro_handle_search_advanced(request_rec *r)
     }
     const char *text = apr_table_get(params, "query");
     if (text == NULL) {
-        return send_parameter_error(r, "query constraint", "query", "the parameter query is "
-                                                                    "required");
+        return send_parameter_error(r, "query constraint", "query",
+                                    "the parameter query is "
+                                    "required");
     }
     oro_search_parse_error_t perr;
     oro_search_query_t *query = oro_search_query_parse(r->pool, text, strlen(text), &perr);
@@ -466,8 +466,8 @@ int oro_handle_search_advanced(request_rec *r)
     if (limit > max_size || offset > MAX_OFFSET) {
         return send_parameter_error(
             r, "query constraint", "query",
-            apr_psprintf(r->pool, "max_results must be at most %d and offset at most %d",
-                         max_size, MAX_OFFSET));
+            apr_psprintf(r->pool, "max_results must be at most %d and offset at most %d", max_size,
+                         MAX_OFFSET));
     }
     return run_and_send(r, settings, params, query, NULL, caller_acl(r, settings->meta), offset,
                         limit, 1, 0);

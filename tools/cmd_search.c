@@ -79,8 +79,8 @@ static int index_types(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
         progress_t pr = {e->type, count, tty, -1};
         oro_search_stats_t stats = {0, 0};
         show_progress(&pr, 0);
-        if (oro_search_index_range(db, p, meta, e, 1, -1, READ_BATCH, w, &stats, show_progress,
-                                   &pr, error) != 0) {
+        if (oro_search_index_range(db, p, meta, e, 1, -1, READ_BATCH, w, &stats, show_progress, &pr,
+                                   error) != 0) {
             if (tty) {
                 fputc('\n', stderr);
             }
@@ -104,8 +104,8 @@ static int replay_journal(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta, c
     for (apr_hash_index_t *hi = apr_hash_first(p, journal); hi; hi = apr_hash_next(hi)) {
         const oro_entity_t *e = oro_meta_entity(meta, apr_hash_this_key(hi));
         oro_search_stats_t stats = {0, 0};
-        if (e != NULL && oro_search_index_ids(db, p, meta, e, apr_hash_this_val(hi), w, &stats,
-                                              error) != 0) {
+        if (e != NULL &&
+            oro_search_index_ids(db, p, meta, e, apr_hash_this_val(hi), w, &stats, error) != 0) {
             return -1;
         }
     }
@@ -125,8 +125,8 @@ static int run_scheduled(oroctl_context_t *ctx, oro_db_t *db, apr_array_header_t
     if (oro_db_begin(db, p, &txn, &error) != 0) {
         return oroctl_fail(OROCTL_FAILED, "search:reindex: %s", error);
     }
-    const char *owner = apr_psprintf(p, "oroctl-%ld-%" APR_TIME_T_FMT, (long)getpid(),
-                                     apr_time_now());
+    const char *owner =
+        apr_psprintf(p, "oroctl-%ld-%" APR_TIME_T_FMT, (long)getpid(), apr_time_now());
     oro_job_t *job = NULL;
     int rc = oro_job_run_root(db, &ctx->settings, p, owner, "oro.search.reindex", 1, &job, &error);
     if (rc == ORO_JOB_DUPLICATE) {
@@ -140,8 +140,8 @@ static int run_scheduled(oroctl_context_t *ctx, oro_db_t *db, apr_array_header_t
     }
     long children = 0;
     for (int i = 0; i < types->nelts; i++) {
-        const oro_entity_t *e = oro_meta_entity(ctx->settings.meta,
-                                                APR_ARRAY_IDX(types, i, const char *));
+        const oro_entity_t *e =
+            oro_meta_entity(ctx->settings.meta, APR_ARRAY_IDX(types, i, const char *));
         long long count, min_id, max_id;
         if (oro_search_entity_extent(db, p, e, &count, &min_id, &max_id, &error) != 0) {
             goto failed;
@@ -149,9 +149,9 @@ static int run_scheduled(oroctl_context_t *ctx, oro_db_t *db, apr_array_header_t
         for (long long from = min_id; count > 0 && from <= max_id; from += range_size) {
             long long to = from + range_size - 1 < max_id ? from + range_size - 1 : max_id;
             apr_int64_t child = 0;
-            const char *name = apr_psprintf(p, "oro.search.reindex_range %s %" APR_INT64_T_FMT
-                                               "-%" APR_INT64_T_FMT,
-                                            e->type, (apr_int64_t)from, (apr_int64_t)to);
+            const char *name = apr_psprintf(
+                p, "oro.search.reindex_range %s %" APR_INT64_T_FMT "-%" APR_INT64_T_FMT, e->type,
+                (apr_int64_t)from, (apr_int64_t)to);
             if (oro_job_create_child(db, p, job->root_id, name, &child, &error) != 0) {
                 goto failed;
             }

@@ -108,8 +108,8 @@ static void add_col(plan_t *plan, col_kind_t kind, const oro_field_t *f, int rel
 static const oro_relation_t *owner_unit_relation(const oro_meta_t *meta, const oro_entity_t *e)
 {
     const char *table = e->ownership == ORO_OWNERSHIP_USER ? oro_meta_owner_table(meta, e) : NULL;
-    const oro_entity_t *users = table ? apr_hash_get(meta->by_table, table, APR_HASH_KEY_STRING)
-                                      : NULL;
+    const oro_entity_t *users =
+        table ? apr_hash_get(meta->by_table, table, APR_HASH_KEY_STRING) : NULL;
     const oro_relation_t *r = users ? oro_meta_relation(users, "owner") : NULL;
     return r != NULL && users->ownership == ORO_OWNERSHIP_BUSINESS_UNIT ? r : NULL;
 }
@@ -254,7 +254,8 @@ static void build_doc(apr_pool_t *p, const plan_t *plan, const char **row, oro_s
     oro_search_field_t *fields = apr_pcalloc(p, sizeof *fields * (size_t)(ncols + 1));
     int nfields = 0;
     apr_hash_t *own = apr_hash_make(p);
-    apr_hash_t **related = apr_pcalloc(p, sizeof(apr_hash_t *) * (size_t)(plan->related->nelts + 1));
+    apr_hash_t **related =
+        apr_pcalloc(p, sizeof(apr_hash_t *) * (size_t)(plan->related->nelts + 1));
     memset(doc, 0, sizeof *doc);
     doc->entity = e->type;
     for (int i = 0; i < ncols; i++) {
@@ -374,8 +375,8 @@ int oro_search_index_ids_retitled(oro_db_t *db, apr_pool_t *p, const oro_meta_t 
     for (int start = 0; start < ids->nelts; start += ORO_SEARCH_READ_BATCH) {
         apr_pool_t *sub;
         apr_pool_create(&sub, p);
-        int n = ids->nelts - start < ORO_SEARCH_READ_BATCH ? ids->nelts - start
-                                                           : ORO_SEARCH_READ_BATCH;
+        int n =
+            ids->nelts - start < ORO_SEARCH_READ_BATCH ? ids->nelts - start : ORO_SEARCH_READ_BATCH;
         apr_array_header_t *chunk = apr_array_make(sub, n, sizeof(const char *));
         for (int i = 0; i < n; i++) {
             APR_ARRAY_PUSH(chunk, const char *) = APR_ARRAY_IDX(ids, start + i, const char *);

@@ -63,8 +63,7 @@ static apr_status_t writer_cleanup(void *data)
     try {
         delete w->generator;
         delete w->db; // commits what is pending, as Xapian's close does
-    }
-    catch (...) {
+    } catch (...) {
         // nothing can be reported from a pool cleanup; the next writer sees the index
         // as of the last successful commit
     }
@@ -74,7 +73,7 @@ static apr_status_t writer_cleanup(void *data)
 }
 
 extern "C" oro_search_writer_t *oro_search_writer_open(apr_pool_t *p, const char *path,
-                                                      const char **error)
+                                                       const char **error)
 {
     const char *what = apr_psprintf(p, "could not open search index \"%s\" for writing", path);
     ORO_SEARCH_TRY(p, error, what, (oro_search_writer_t *)nullptr, {
@@ -97,7 +96,8 @@ static void append_data(std::string &data, const char *text)
 }
 
 // The stored title of the document with the unique term, or nullptr when there is none.
-static bool stored_title(Xapian::WritableDatabase &db, const std::string &unique, std::string &title)
+static bool stored_title(Xapian::WritableDatabase &db, const std::string &unique,
+                         std::string &title)
 {
     Xapian::PostingIterator it = db.postlist_begin(unique);
     if (it == db.postlist_end(unique)) {
@@ -154,7 +154,8 @@ extern "C" int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p,
         std::string unique = id_term(d->entity, d->id);
         if (title_changed != NULL) {
             std::string before;
-            *title_changed = !stored_title(*w->db, unique, before) || before != (d->title ? d->title : "");
+            *title_changed =
+                !stored_title(*w->db, unique, before) || before != (d->title ? d->title : "");
         }
         doc.add_boolean_term(unique);
         doc.add_boolean_term(type_term(d->entity));
@@ -195,8 +196,7 @@ extern "C" long long oro_search_writer_count(oro_search_writer_t *w)
 {
     try {
         return (long long)w->db->get_doccount();
-    }
-    catch (...) {
+    } catch (...) {
         return -1;
     }
 }
