@@ -10,9 +10,11 @@
  * it switches (lib/search/search.h). */
 #include <apr_hash.h>
 #include <apr_strings.h>
+#include <apr_time.h>
 #include <json.h>
 #include <string.h>
 
+#include "mq/jobs.h"
 #include "mq/mq.h"
 #include "processor_search.h"
 #include "search/indexer.h"
@@ -70,7 +72,8 @@ static const char *read_reindex(apr_pool_t *p, const oro_meta_t *meta, const cha
             id = apr_pstrdup(p, json_object_get_string(v));
         }
         if (id == NULL || !oro_search_valid_id(id)) {
-            reason = apr_psprintf(p, "ids[%" APR_SIZE_T_FMT "] is not a positive integer id", (apr_size_t)i);
+            reason = apr_psprintf(p, "ids[%" APR_SIZE_T_FMT "] is not a positive integer id",
+                                  (apr_size_t)i);
             goto cleanup;
         }
         apr_hash_set(ids, id, APR_HASH_KEY_STRING, id);
@@ -129,8 +132,11 @@ static int apply_locked(oro_mq_context_t *ctx, apr_hash_t *by_entity, oro_search
     for (apr_hash_index_t *hi = apr_hash_first(ctx->pool, by_entity); hi; hi = apr_hash_next(hi)) {
         const oro_entity_t *e = oro_meta_entity(meta, apr_hash_this_key(hi));
         apr_array_header_t *ids = hash_values(ctx->pool, apr_hash_this_val(hi));
-        if (oro_search_index_ids(ctx->db, ctx->pool, meta, e, ids, w, stats, error) != 0 ||
-            oro_search_dependents(ctx->db, ctx->pool, meta, e, ids, dependents, error) != 0) {
+        /* only records whose title changed are shown differently by their dependents */
+        apr_array_header_t *retitled = apr_array_make(ctx->pool, 16, sizeof(const char *));
+        if (oro_search_index_ids_retitled(ctx->db, ctx->pool, meta, e, ids, w, stats, retitled,
+                                          error) != 0 ||
+            oro_search_dependents(ctx->db, ctx->pool, meta, e, retitled, dependents, error) != 0) {
             return -1;
         }
         if (building != NULL && oro_search_journal_append(ctx->pool, ctx->settings->search_index,
@@ -138,8 +144,7 @@ static int apply_locked(oro_mq_context_t *ctx, apr_hash_t *by_entity, oro_search
             return -1;
         }
     }
-    for (apr_hash_index_t *hi = apr_hash_first(ctx->pool, dependents); hi;
-         hi = apr_hash_next(hi)) {
+    for (apr_hash_index_t *hi = apr_hash_first(ctx->pool, dependents); hi; hi = apr_hash_next(hi)) {
         const oro_entity_t *e = oro_meta_entity(meta, apr_hash_this_key(hi));
         apr_array_header_t *ids = apr_hash_this_val(hi);
         if (oro_search_index_ids(ctx->db, ctx->pool, meta, e, ids, w, stats, error) != 0) {
@@ -178,11 +183,11 @@ static void reindex_batch(oro_mq_context_t *ctx, const oro_mq_delivery_t *messag
     apr_hash_t *by_entity = apr_hash_make(ctx->pool);
     int valid = 0;
     for (int i = 0; i < n; i++) {
-        const char *reason = ctx->settings->meta == NULL
-                                 ? "no entity definitions (OroEntityConfig)"
-                                 : read_reindex(ctx->pool, ctx->settings->meta,
-                                                messages[i].body ? messages[i].body : "",
-                                                by_entity);
+        const char *reason =
+            ctx->settings->meta == NULL
+                ? "no entity definitions (OroEntityConfig)"
+                : read_reindex(ctx->pool, ctx->settings->meta,
+                               messages[i].body ? messages[i].body : "", by_entity);
         results[i] = reason ? ORO_MQ_REJECT : ORO_MQ_ACK;
         reasons[i] = reason;
         valid += reason == NULL;
@@ -192,6 +197,7 @@ static void reindex_batch(oro_mq_context_t *ctx, const oro_mq_delivery_t *messag
     }
     oro_search_stats_t stats = {0, 0};
     const char *error = NULL;
+    apr_time_t started = apr_time_now();
     if (apply(ctx, by_entity, &stats, &error) != 0) {
         ORO_WARN("could not index a batch of %d messages: %s", n, error);
         for (int i = 0; i < n; i++) {
@@ -202,8 +208,8 @@ static void reindex_batch(oro_mq_context_t *ctx, const oro_mq_delivery_t *messag
         }
         return;
     }
-    ORO_DEBUG("indexed %lld and removed %lld documents for %d messages", stats.indexed,
-              stats.deleted, n);
+    ORO_DEBUG("indexed %lld and removed %lld documents for %d messages in %ld ms", stats.indexed,
+              stats.deleted, n, (long)((apr_time_now() - started) / 1000));
 }
 
 /* oro.search.reindex_range {"entity":…,"from":N,"to":M,"jobId":J}: indexes the records
@@ -227,6 +233,12 @@ static oro_mq_result_t reindex_range(oro_mq_context_t *ctx, const oro_mq_deliver
         *reason = "\"entity\" is missing or not a known entity type";
         goto cleanup;
     }
+    apr_int64_t job_id = 0;
+    if (json_object_object_get_ex(doc, "jobId", &v) &&
+        (!json_object_is_type(v, json_type_int) || (job_id = json_object_get_int64(v)) < 1)) {
+        *reason = "\"jobId\" must be a positive integer";
+        goto cleanup;
+    }
     if (!json_object_object_get_ex(doc, "from", &v) || !json_object_is_type(v, json_type_int) ||
         (from = json_object_get_int64(v)) < 1 || !json_object_object_get_ex(doc, "to", &v) ||
         !json_object_is_type(v, json_type_int) || (to = json_object_get_int64(v)) < from) {
@@ -234,10 +246,29 @@ static oro_mq_result_t reindex_range(oro_mq_context_t *ctx, const oro_mq_deliver
         goto cleanup;
     }
     result = ORO_MQ_ACK;
-    if (!oro_search_entity_indexed(e)) {
-        goto cleanup;
+    const char *error = NULL;
+    if (job_id > 0) {
+        /* a child job of `oroctl search:reindex --scheduled`: run it unless its root was
+         * interrupted or it has run already (a redelivery) */
+        int started = oro_job_start_child(ctx->db, ctx->settings, ctx->pool, job_id, NULL, &error);
+        if (started == ORO_JOB_CANCELLED || started == ORO_JOB_ENDED) {
+            goto cleanup;
+        }
+        if (started == ORO_JOB_NOT_FOUND) {
+            *reason = apr_psprintf(ctx->pool, "no job %" APR_INT64_T_FMT, job_id);
+            result = ORO_MQ_REJECT;
+            goto cleanup;
+        }
+        if (started != ORO_JOB_STARTED) {
+            *reason = error;
+            result = ORO_MQ_REQUEUE;
+            goto cleanup;
+        }
     }
-    const char *building = NULL, *error = NULL;
+    if (!oro_search_entity_indexed(e)) {
+        goto finish;
+    }
+    const char *building = NULL;
     oro_search_stats_t stats = {0, 0};
     oro_search_lock_t *lock = NULL;
     oro_search_writer_t *w = open_live(ctx, &lock, &building, &error);
@@ -251,6 +282,23 @@ static oro_mq_result_t reindex_range(oro_mq_context_t *ctx, const oro_mq_deliver
     }
     if (lock != NULL) {
         oro_search_lock_release(lock);
+    }
+finish:
+    if (job_id > 0) {
+        /* the last delivery of a failing range fails the job; earlier ones come back */
+        int last = message->attempts >= ctx->settings->queue_max_attempts;
+        oro_job_status_t status = result == ORO_MQ_ACK ? ORO_JOB_STATUS_SUCCESS
+                                  : last               ? ORO_JOB_STATUS_FAILED
+                                                       : ORO_JOB_STATUS_FAILED_REDELIVERED;
+        const char *job_error = NULL;
+        if (oro_job_finish(ctx->db, ctx->settings, ctx->pool, job_id, status, &job_error) ==
+            ORO_JOB_ERROR) {
+            ORO_WARN("could not end job %" APR_INT64_T_FMT ": %s", job_id, job_error);
+            if (result == ORO_MQ_ACK) {
+                *reason = job_error;
+                result = ORO_MQ_REQUEUE;
+            }
+        }
     }
 cleanup:
     if (doc != NULL) {

@@ -108,8 +108,8 @@ static void add_col(plan_t *plan, col_kind_t kind, const oro_field_t *f, int rel
 static const oro_relation_t *owner_unit_relation(const oro_meta_t *meta, const oro_entity_t *e)
 {
     const char *table = e->ownership == ORO_OWNERSHIP_USER ? oro_meta_owner_table(meta, e) : NULL;
-    const oro_entity_t *users = table ? apr_hash_get(meta->by_table, table, APR_HASH_KEY_STRING)
-                                      : NULL;
+    const oro_entity_t *users =
+        table ? apr_hash_get(meta->by_table, table, APR_HASH_KEY_STRING) : NULL;
     const oro_relation_t *r = users ? oro_meta_relation(users, "owner") : NULL;
     return r != NULL && users->ownership == ORO_OWNERSHIP_BUSINESS_UNIT ? r : NULL;
 }
@@ -254,7 +254,8 @@ static void build_doc(apr_pool_t *p, const plan_t *plan, const char **row, oro_s
     oro_search_field_t *fields = apr_pcalloc(p, sizeof *fields * (size_t)(ncols + 1));
     int nfields = 0;
     apr_hash_t *own = apr_hash_make(p);
-    apr_hash_t **related = apr_pcalloc(p, sizeof(apr_hash_t *) * (size_t)(plan->related->nelts + 1));
+    apr_hash_t **related =
+        apr_pcalloc(p, sizeof(apr_hash_t *) * (size_t)(plan->related->nelts + 1));
     memset(doc, 0, sizeof *doc);
     doc->entity = e->type;
     for (int i = 0; i < ncols; i++) {
@@ -338,15 +339,21 @@ static void build_doc(apr_pool_t *p, const plan_t *plan, const char **row, oro_s
     doc->nfields = nfields;
 }
 
-/* Indexes rows; returns the number indexed or -1. */
+/* Indexes rows (adding the ids whose title changed to retitled, allocated in its pool,
+ * when it is not NULL); 0 or -1. */
 static int index_rows(apr_pool_t *p, const plan_t *plan, apr_array_header_t *rows,
-                      oro_search_writer_t *w, oro_search_stats_t *stats, const char **error)
+                      oro_search_writer_t *w, oro_search_stats_t *stats,
+                      apr_array_header_t *retitled, const char **error)
 {
     for (int i = 0; i < rows->nelts; i++) {
         oro_search_doc_t doc;
+        int changed = 0;
         build_doc(p, plan, APR_ARRAY_IDX(rows, i, const char **), &doc);
-        if (oro_search_writer_replace(w, p, &doc, error) != 0) {
+        if (oro_search_writer_replace(w, p, &doc, retitled ? &changed : NULL, error) != 0) {
             return -1;
+        }
+        if (changed) {
+            APR_ARRAY_PUSH(retitled, const char *) = apr_pstrdup(retitled->pool, doc.id);
         }
         stats->indexed++;
     }
@@ -357,11 +364,19 @@ int oro_search_index_ids(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
                          const oro_entity_t *entity, const apr_array_header_t *ids,
                          oro_search_writer_t *w, oro_search_stats_t *stats, const char **error)
 {
+    return oro_search_index_ids_retitled(db, p, meta, entity, ids, w, stats, NULL, error);
+}
+
+int oro_search_index_ids_retitled(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
+                                  const oro_entity_t *entity, const apr_array_header_t *ids,
+                                  oro_search_writer_t *w, oro_search_stats_t *stats,
+                                  apr_array_header_t *retitled, const char **error)
+{
     for (int start = 0; start < ids->nelts; start += ORO_SEARCH_READ_BATCH) {
         apr_pool_t *sub;
         apr_pool_create(&sub, p);
-        int n = ids->nelts - start < ORO_SEARCH_READ_BATCH ? ids->nelts - start
-                                                           : ORO_SEARCH_READ_BATCH;
+        int n =
+            ids->nelts - start < ORO_SEARCH_READ_BATCH ? ids->nelts - start : ORO_SEARCH_READ_BATCH;
         apr_array_header_t *chunk = apr_array_make(sub, n, sizeof(const char *));
         for (int i = 0; i < n; i++) {
             APR_ARRAY_PUSH(chunk, const char *) = APR_ARRAY_IDX(ids, start + i, const char *);
@@ -373,7 +388,7 @@ int oro_search_index_ids(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
         oro_sqlbuf_param_list(&plan->sql, chunk);
         apr_array_header_t *rows =
             fetch_rows(db, sub, oro_sqlbuf_finish(&plan->sql), plan->cols->nelts, error);
-        if (rows == NULL || index_rows(sub, plan, rows, w, stats, error) != 0) {
+        if (rows == NULL || index_rows(sub, plan, rows, w, stats, retitled, error) != 0) {
             *error = apr_pstrdup(p, *error);
             apr_pool_destroy(sub);
             return -1;
@@ -426,7 +441,7 @@ int oro_search_index_range(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
         oro_sqlbuf_add(&plan->sql, apr_psprintf(sub, " LIMIT %d", batch));
         apr_array_header_t *rows =
             fetch_rows(db, sub, oro_sqlbuf_finish(&plan->sql), plan->cols->nelts, error);
-        if (rows == NULL || index_rows(sub, plan, rows, w, stats, error) != 0) {
+        if (rows == NULL || index_rows(sub, plan, rows, w, stats, NULL, error) != 0) {
             *error = apr_pstrdup(p, *error);
             apr_pool_destroy(sub);
             return -1;

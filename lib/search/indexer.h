@@ -29,6 +29,13 @@ int oro_search_index_ids(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
                          const oro_entity_t *entity, const apr_array_header_t *ids,
                          oro_search_writer_t *w, oro_search_stats_t *stats, const char **error);
 
+/* The same, and adds to retitled (if not NULL) the ids whose title changed or that were
+ * not indexed yet: only their dependents need reindexing. */
+int oro_search_index_ids_retitled(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
+                                  const oro_entity_t *entity, const apr_array_header_t *ids,
+                                  oro_search_writer_t *w, oro_search_stats_t *stats,
+                                  apr_array_header_t *retitled, const char **error);
+
 /* Indexes every record of entity with from <= id <= to (to < 0: no upper bound),
  * reading batch records per statement in id order; progress(arg, done) after each
  * batch (may be NULL). With remove_missing, documents of ids in the range whose record

@@ -30,20 +30,20 @@ extern "C" {
 #endif
 
 typedef enum {
-    ORO_SQ_CONTAINS = 0,  /* ~ : every word of the value (text), = for numbers */
-    ORO_SQ_NOT_CONTAINS,  /* !~ */
-    ORO_SQ_EQ,            /* = : the whole value (text, case-insensitive) */
-    ORO_SQ_NEQ,           /* != */
-    ORO_SQ_GT,            /* > */
-    ORO_SQ_GTE,           /* >= */
-    ORO_SQ_LT,            /* < */
-    ORO_SQ_LTE,           /* <= */
-    ORO_SQ_IN,            /* in (a, b) */
-    ORO_SQ_NOT_IN,        /* !in (a, b) */
-    ORO_SQ_STARTS_WITH,   /* the value begins with (case-insensitive) */
-    ORO_SQ_LIKE,          /* the value contains the text (case-insensitive) */
+    ORO_SQ_CONTAINS = 0, /* ~ : every word of the value (text), = for numbers */
+    ORO_SQ_NOT_CONTAINS, /* !~ */
+    ORO_SQ_EQ,           /* = : the whole value (text, case-insensitive) */
+    ORO_SQ_NEQ,          /* != */
+    ORO_SQ_GT,           /* > */
+    ORO_SQ_GTE,          /* >= */
+    ORO_SQ_LT,           /* < */
+    ORO_SQ_LTE,          /* <= */
+    ORO_SQ_IN,           /* in (a, b) */
+    ORO_SQ_NOT_IN,       /* !in (a, b) */
+    ORO_SQ_STARTS_WITH,  /* the value begins with (case-insensitive) */
+    ORO_SQ_LIKE,         /* the value contains the text (case-insensitive) */
     ORO_SQ_NOT_LIKE,
-    ORO_SQ_EXISTS,        /* the field has a value */
+    ORO_SQ_EXISTS, /* the field has a value */
     ORO_SQ_NOT_EXISTS
 } oro_search_op_t;
 
@@ -59,7 +59,7 @@ typedef struct oro_search_expr {
     oro_search_type_t type;
     const char *field;
     oro_search_op_t op;
-    apr_array_header_t *values; /* of const char *: one, several for in/!in, none for exists */
+    apr_array_header_t *values;  /* of const char *: one, several for in/!in, none for exists */
     apr_array_header_t *numbers; /* of double, parallel to values for non-text types */
     int position;                /* of the field name, for messages */
 } oro_search_expr_t;
@@ -77,14 +77,14 @@ typedef struct {
 } oro_search_aggregate_t;
 
 typedef struct oro_search_query {
-    apr_array_header_t *select;  /* of oro_search_field_ref_t; empty: none */
-    apr_array_header_t *from;    /* of const char *; empty: every entity ("*") */
-    oro_search_expr_t *where;    /* NULL: every document */
+    apr_array_header_t *select; /* of oro_search_field_ref_t; empty: none */
+    apr_array_header_t *from;   /* of const char *; empty: every entity ("*") */
+    oro_search_expr_t *where;   /* NULL: every document */
     int has_order;
     oro_search_field_ref_t order_by;
     int order_descending;
-    long offset;       /* -1 unset */
-    long max_results;  /* -1 unset */
+    long offset;                    /* -1 unset */
+    long max_results;               /* -1 unset */
     apr_array_header_t *aggregates; /* of oro_search_aggregate_t */
 } oro_search_query_t;
 

@@ -21,9 +21,9 @@ typedef struct {
     int depth;
 } parser_t;
 
-static const char *const op_names[] = {"~",  "!~", "=",   "!=",          ">",    ">=",
-                                       "<",  "<=", "in",  "!in",         "starts_with",
-                                       "like", "notlike", "exists", "notexists"};
+static const char *const op_names[] = {"~",           "!~",   "=",       "!=",     ">",
+                                       ">=",          "<",    "<=",      "in",     "!in",
+                                       "starts_with", "like", "notlike", "exists", "notexists"};
 
 const char *oro_search_op_name(oro_search_op_t op)
 {
@@ -456,8 +456,9 @@ static int parse_aggregate(parser_t *ps, oro_search_query_t *q)
     }
     if (strcmp(a->function, "count") != 0 && a->type == ORO_SEARCH_TEXT) {
         return fail_at(ps, ps->tok.position,
-                       apr_psprintf(ps->pool, "the function \"%s\" needs a number field "
-                                              "(integer, decimal or datetime)",
+                       apr_psprintf(ps->pool,
+                                    "the function \"%s\" needs a number field "
+                                    "(integer, decimal or datetime)",
                                     a->function));
     }
     if (advance(ps) != 0) {

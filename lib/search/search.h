@@ -40,10 +40,10 @@ const char *oro_search_type_name(oro_search_type_t type);
 
 /* One indexed value of a record. */
 typedef struct {
-    const char *name;       /* "firstName", "account" (a related record's title) */
+    const char *name; /* "firstName", "account" (a related record's title) */
     oro_search_type_t type;
-    const char *text;       /* the value as the API shows it (stored, and indexed for text) */
-    double number;          /* integer, decimal, datetime */
+    const char *text; /* the value as the API shows it (stored, and indexed for text) */
+    double number;    /* integer, decimal, datetime */
 } oro_search_field_t;
 
 /* One record as the index sees it. Ids of 0 mean "none" (unowned records). */
@@ -67,9 +67,11 @@ typedef struct oro_search_writer oro_search_writer_t;
  * is closed by a cleanup on p (uncommitted changes are committed by Xapian's own
  * close; call oro_search_writer_commit to know whether they were). */
 oro_search_writer_t *oro_search_writer_open(apr_pool_t *p, const char *path, const char **error);
-/* Adds or replaces the record's document. 0, or -1 with *error in p. */
+/* Adds or replaces the record's document. *title_changed (if not NULL) is set when the
+ * record had no document yet or its stored title differs (records that show this one's
+ * title then need reindexing). 0, or -1 with *error in p. */
 int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p, const oro_search_doc_t *doc,
-                              const char **error);
+                              int *title_changed, const char **error);
 /* Removes the document of (entity, id) if present. 0, or -1 with *error. */
 int oro_search_writer_delete(oro_search_writer_t *w, apr_pool_t *p, const char *entity,
                              const char *id, const char **error);
@@ -98,8 +100,7 @@ int oro_search_dir_ensure(apr_pool_t *p, const char *dir, const char **error);
 const char *oro_search_dir_new_version(apr_pool_t *p, const char *dir, const char **error);
 /* Points DIR/current at version (rename of a new link: atomic) and removes versions
  * older than the previous live one. 0, or -1 with *error. */
-int oro_search_dir_switch(apr_pool_t *p, const char *dir, const char *version,
-                          const char **error);
+int oro_search_dir_switch(apr_pool_t *p, const char *dir, const char *version, const char **error);
 
 /* Run as root (oroctl), gives path (and the files directly in it) the owner of DIR,
  * so that the indexer and httpd, running as DIR's owner, can use what root created. */
@@ -165,8 +166,8 @@ typedef struct {
     const char *entity;
     const char *id;
     const char *title;
-    double score;     /* Xapian's weight; 0 for queries without text */
-    int percent;      /* Xapian's percentage */
+    double score;       /* Xapian's weight; 0 for queries without text */
+    int percent;        /* Xapian's percentage */
     apr_hash_t *values; /* stored field name → value text (select) */
 } oro_search_hit_t;
 
@@ -183,9 +184,9 @@ typedef struct {
 } oro_search_aggregate_result_t;
 
 typedef struct {
-    apr_array_header_t *hits; /* of oro_search_hit_t */
-    long long total;          /* matching documents (exact up to offset+limit+1000) */
-    int more;                 /* a further page exists */
+    apr_array_header_t *hits;       /* of oro_search_hit_t */
+    long long total;                /* matching documents (exact up to offset+limit+1000) */
+    int more;                       /* a further page exists */
     apr_array_header_t *aggregates; /* of oro_search_aggregate_result_t */
 } oro_search_result_t;
 

@@ -28,8 +28,7 @@ static apr_status_t reader_cleanup(void *data)
     try {
         delete r->db;
         delete r->version;
-    }
-    catch (...) {
+    } catch (...) {
     }
     r->db = nullptr;
     r->version = nullptr;
@@ -126,7 +125,10 @@ class MatchValueSource : public Xapian::ValuePostingSource {
     {
         return new MatchValueSource(get_slot(), needle, prefix);
     }
-    std::string name() const override { return std::string(); }
+    std::string name() const override
+    {
+        return std::string();
+    }
 };
 
 // The aggregates of the query, over every matching document.
@@ -223,7 +225,8 @@ struct Builder {
             return Xapian::Query(Xapian::Query::OP_VALUE_LE, slot, Xapian::sortable_serialise(x));
         case ORO_SQ_NEQ:
             return not_(Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot,
-                                      Xapian::sortable_serialise(x), Xapian::sortable_serialise(x)));
+                                      Xapian::sortable_serialise(x),
+                                      Xapian::sortable_serialise(x)));
         default:
             return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot, Xapian::sortable_serialise(x),
                                  Xapian::sortable_serialise(x));
@@ -346,8 +349,8 @@ static void read_hit(apr_pool_t *p, const Xapian::MSetIterator &it, oro_search_h
 
 static void aggregate_results(apr_pool_t *p, const AggregateSpy &spy, oro_search_result_t *res)
 {
-    res->aggregates = apr_array_make(p, (int)spy.items.size() + 1,
-                                     sizeof(oro_search_aggregate_result_t));
+    res->aggregates =
+        apr_array_make(p, (int)spy.items.size() + 1, sizeof(oro_search_aggregate_result_t));
     for (const auto &item : spy.items) {
         oro_search_aggregate_result_t *a =
             (oro_search_aggregate_result_t *)apr_array_push(res->aggregates);
@@ -374,7 +377,7 @@ static void aggregate_results(apr_pool_t *p, const AggregateSpy &spy, oro_search
             a->number = strcmp(item.spec->function, "sum") == 0   ? item.sum
                         : strcmp(item.spec->function, "max") == 0 ? item.max
                         : strcmp(item.spec->function, "min") == 0 ? item.min
-                                                                    : item.sum / (double)item.n;
+                                                                  : item.sum / (double)item.n;
         }
     }
 }
@@ -384,6 +387,7 @@ static int run_once(oro_search_reader_t *r, apr_pool_t *p, const oro_search_quer
                     oro_search_result_t *res)
 {
     Builder b{p, r->db};
+    res->more = 0; // NB: a retry after DatabaseModifiedError starts over
     std::vector<Xapian::Query> allowed;
     for (int i = 0; i < acl->nentities; i++) {
         const oro_search_acl_entity_t *ae = &acl->entities[i];
@@ -409,9 +413,8 @@ static int run_once(oro_search_reader_t *r, apr_pool_t *p, const oro_search_quer
         enquire.set_weighting_scheme(Xapian::BoolWeight());
     }
     if (query->has_order) {
-        Xapian::valueno slot =
-            oro_search_slot(query->order_by.type, query->order_by.name,
-                            query->order_by.type == ORO_SEARCH_TEXT);
+        Xapian::valueno slot = oro_search_slot(query->order_by.type, query->order_by.name,
+                                               query->order_by.type == ORO_SEARCH_TEXT);
         enquire.set_sort_by_value_then_relevance(slot, query->order_descending != 0);
     }
     AggregateSpy spy;
@@ -458,24 +461,19 @@ extern "C" int oro_search_run(oro_search_reader_t *r, apr_pool_t *p,
     try {
         try {
             return run_once(r, p, query, text, acl, offset, limit, res);
-        }
-        catch (const Xapian::DatabaseModifiedError &) {
+        } catch (const Xapian::DatabaseModifiedError &) {
             // the indexer committed twice while we read: reopen and try once more
             r->db->reopen();
             return run_once(r, p, query, text, acl, offset, limit, res);
         }
-    }
-    catch (const Xapian::QueryParserError &e) {
+    } catch (const Xapian::QueryParserError &e) {
         *bad_request = 1;
         *error = apr_psprintf(p, "the search text cannot be parsed: %s", e.get_msg().c_str());
-    }
-    catch (const Xapian::Error &e) {
+    } catch (const Xapian::Error &e) {
         *error = apr_psprintf(p, "could not search the index: %s", e.get_description().c_str());
-    }
-    catch (const std::exception &e) {
+    } catch (const std::exception &e) {
         *error = apr_psprintf(p, "could not search the index: %s", e.what());
-    }
-    catch (...) {
+    } catch (...) {
         *error = "could not search the index: unknown error";
     }
     return -1;

@@ -63,8 +63,7 @@ static apr_status_t writer_cleanup(void *data)
     try {
         delete w->generator;
         delete w->db; // commits what is pending, as Xapian's close does
-    }
-    catch (...) {
+    } catch (...) {
         // nothing can be reported from a pool cleanup; the next writer sees the index
         // as of the last successful commit
     }
@@ -74,7 +73,7 @@ static apr_status_t writer_cleanup(void *data)
 }
 
 extern "C" oro_search_writer_t *oro_search_writer_open(apr_pool_t *p, const char *path,
-                                                      const char **error)
+                                                       const char **error)
 {
     const char *what = apr_psprintf(p, "could not open search index \"%s\" for writing", path);
     ORO_SEARCH_TRY(p, error, what, (oro_search_writer_t *)nullptr, {
@@ -96,8 +95,28 @@ static void append_data(std::string &data, const char *text)
     data.push_back('\0');
 }
 
+// The stored title of the document with the unique term, or nullptr when there is none.
+static bool stored_title(Xapian::WritableDatabase &db, const std::string &unique,
+                         std::string &title)
+{
+    Xapian::PostingIterator it = db.postlist_begin(unique);
+    if (it == db.postlist_end(unique)) {
+        return false;
+    }
+    std::string data = db.get_document(*it).get_data();
+    size_t a = data.find('\0');
+    size_t b = a == std::string::npos ? a : data.find('\0', a + 1);
+    size_t c = b == std::string::npos ? b : data.find('\0', b + 1);
+    if (c == std::string::npos) {
+        return false;
+    }
+    title.assign(data, b + 1, c - b - 1);
+    return true;
+}
+
 extern "C" int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p,
-                                         const oro_search_doc_t *d, const char **error)
+                                         const oro_search_doc_t *d, int *title_changed,
+                                         const char **error)
 {
     const char *what = apr_psprintf(p, "could not index %s %s", d->entity, d->id);
     ORO_SEARCH_TRY(p, error, what, -1, {
@@ -133,6 +152,11 @@ extern "C" int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p,
         }
         doc.set_data(data);
         std::string unique = id_term(d->entity, d->id);
+        if (title_changed != NULL) {
+            std::string before;
+            *title_changed =
+                !stored_title(*w->db, unique, before) || before != (d->title ? d->title : "");
+        }
         doc.add_boolean_term(unique);
         doc.add_boolean_term(type_term(d->entity));
         if (d->organization_id > 0) {
@@ -172,8 +196,7 @@ extern "C" long long oro_search_writer_count(oro_search_writer_t *w)
 {
     try {
         return (long long)w->db->get_doccount();
-    }
-    catch (...) {
+    } catch (...) {
         return -1;
     }
 }

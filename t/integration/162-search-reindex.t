@@ -49,4 +49,20 @@ ok(@versions <= 3, 'old versions are removed (' . scalar(@versions) . ' left)');
 ok(-l "$index/current", 'current is a link');
 ok(!-e "$index/building", 'no rebuild is announced any more');
 
+# --scheduled: id-range child jobs of one unique root job, run by the indexer worker
+($rc, $out, $err) = oroctl('search:reindex', '--scheduled', '--range-size', '0');
+is($rc, 2, 'a bad --range-size is a usage error');
+sql("UPDATE orocrm_contact SET last_name = 'Scheduledzz' WHERE id = (SELECT MIN(id) FROM orocrm_contact)");
+($rc, $out, $err) = oroctl('search:reindex', '--scheduled', '--range-size', '300', 'contacts');
+is($rc, 0, 'a scheduled reindex is queued') or diag($err);
+my ($children, $root) = $out =~ /scheduled (\d+) range jobs of root job (\d+)/;
+ok($children && $children >= 2, 'split into several range jobs') or diag($out);
+ok(wait_until(30, sub {
+    my ($c, $o) = oroctl('jobs:list', '--root', '--name', 'oro.search.reindex');
+    $o =~ /^$root\s+-\s+success\b/m;
+}), 'the root job ends in success');
+($res) = http(GET => '/api/search?filter%5BsearchText%5D=scheduledzz');
+$doc = json_of($res);
+is(scalar @{ $doc->{data} || [] } >= 1 ? 1 : 0, 1, 'the ranges were indexed into the live index');
+
 done_testing();

@@ -35,7 +35,9 @@ static void write_all(unit_fixture_t *f, const char *path)
             {"amount", ORO_SEARCH_DECIMAL, apr_psprintf(f->pool, "%g", r->amount), r->amount},
         };
         oro_search_doc_t doc = {r->entity, r->id, r->name, r->org, r->owner, r->unit, fields, 2};
-        assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &error), 0);
+        int changed = -1;
+        assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &changed, &error), 0);
+        assert_int_equal(changed, 1);
     }
     assert_int_equal(oro_search_writer_commit(w, f->pool, &error), 0);
     assert_int_equal(oro_search_writer_count(w), 6);
@@ -47,9 +49,8 @@ static const char *found(unit_fixture_t *f, oro_search_reader_t *r, const char *
                          const char *text, const oro_search_acl_t *acl)
 {
     oro_search_parse_error_t perr;
-    oro_search_query_t *q =
-        where ? oro_search_query_parse(f->pool, where, strlen(where), &perr)
-              : oro_search_query_new(f->pool);
+    oro_search_query_t *q = where ? oro_search_query_parse(f->pool, where, strlen(where), &perr)
+                                  : oro_search_query_new(f->pool);
     if (q == NULL) {
         fail_msg("query \"%s\": %s", where, perr.message);
     }
@@ -101,10 +102,9 @@ static void test_acl_levels(void **state)
     unit_fixture_t *f = *state;
     oro_search_reader_t *r = fresh_index(f);
     /* global on everything */
-    assert_string_equal(
-        found(f, r, "where name ~ jones order_by decimal amount",
-              NULL, acl_at(f->pool, ORO_ACL_GLOBAL, ORO_ACL_GLOBAL, ORO_ACL_GLOBAL)),
-        "contacts-1 contacts-2 contacts-3 contacts-4 accounts-1 products-1");
+    assert_string_equal(found(f, r, "where name ~ jones order_by decimal amount", NULL,
+                              acl_at(f->pool, ORO_ACL_GLOBAL, ORO_ACL_GLOBAL, ORO_ACL_GLOBAL)),
+                        "contacts-1 contacts-2 contacts-3 contacts-4 accounts-1 products-1");
     /* no VIEW on accounts: never an account */
     assert_string_equal(found(f, r, "where name ~ jones order_by decimal amount", NULL,
                               acl_at(f->pool, ORO_ACL_GLOBAL, ORO_ACL_NONE, ORO_ACL_GLOBAL)),
@@ -153,7 +153,8 @@ static void test_operators_on_the_index(void **state)
               NULL, all),
         "contacts-4 contacts-1");
     assert_string_equal(
-        found(f, r, "from contacts where name !~ alice and name notlike bob and decimal amount != 35",
+        found(f, r,
+              "from contacts where name !~ alice and name notlike bob and decimal amount != 35",
               NULL, all),
         "contacts-3");
     assert_string_equal(found(f, r, "from (accounts, products) where name exists", NULL, all),
@@ -169,11 +170,11 @@ static void test_operators_on_the_index(void **state)
     assert_int_equal(oro_search_run(r, f->pool, q, NULL, all, 0, 1, &res, &bad, &error), 0);
     assert_int_equal(res->hits->nelts, 1);
     assert_int_equal(res->more, 1);
-    oro_search_aggregate_result_t *sum = &APR_ARRAY_IDX(res->aggregates, 0,
-                                                        oro_search_aggregate_result_t);
+    oro_search_aggregate_result_t *sum =
+        &APR_ARRAY_IDX(res->aggregates, 0, oro_search_aggregate_result_t);
     assert_true(sum->has_number && sum->number == 80.0);
-    oro_search_aggregate_result_t *count = &APR_ARRAY_IDX(res->aggregates, 1,
-                                                          oro_search_aggregate_result_t);
+    oro_search_aggregate_result_t *count =
+        &APR_ARRAY_IDX(res->aggregates, 1, oro_search_aggregate_result_t);
     assert_int_equal(count->values->nelts, 4);
     /* a bad simple search text is a bad request, not a failure */
     q = oro_search_query_new(f->pool);
@@ -238,6 +239,25 @@ static void test_switch_and_refresh(void **state)
     assert_contains(error, "could not open search index \"/proc/no/such/dir\" for writing");
 }
 
+static void test_title_changes(void **state)
+{
+    unit_fixture_t *f = *state;
+    const char *error = NULL;
+    oro_search_writer_t *w = oro_search_writer_open(f->pool, unit_path(f, "db"), &error);
+    assert_no_error(error);
+    oro_search_field_t field = {"name", ORO_SEARCH_TEXT, "Acme", 0};
+    oro_search_doc_t doc = {"accounts", "5", "Acme", 1, 2, 3, &field, 1};
+    int changed = -1;
+    assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &changed, &error), 0);
+    assert_int_equal(changed, 1); /* new */
+    assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &changed, &error), 0);
+    assert_int_equal(changed, 0); /* same title */
+    doc.title = "Acme Corp";
+    assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &changed, &error), 0);
+    assert_int_equal(changed, 1); /* renamed */
+    assert_int_equal(oro_search_writer_count(w), 1);
+}
+
 int main(void)
 {
     apr_initialize();
@@ -245,6 +265,7 @@ int main(void)
         UNIT_TEST(test_acl_levels),
         UNIT_TEST(test_operators_on_the_index),
         UNIT_TEST(test_switch_and_refresh),
+        UNIT_TEST(test_title_changes),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     apr_terminate();

@@ -34,8 +34,8 @@ static void expect_error(unit_fixture_t *f, const char *text, int position, cons
 static const char *show(apr_pool_t *p, const oro_search_expr_t *e)
 {
     if (e->kind != ORO_SQ_COND) {
-        return apr_psprintf(p, "(%s %s %s)", show(p, e->left),
-                            e->kind == ORO_SQ_AND ? "and" : "or", show(p, e->right));
+        return apr_psprintf(p, "(%s %s %s)", show(p, e->left), e->kind == ORO_SQ_AND ? "and" : "or",
+                            show(p, e->right));
     }
     const char *out = apr_psprintf(p, "%s %s %s", oro_search_type_name(e->type), e->field,
                                    oro_search_op_name(e->op));
@@ -54,8 +54,7 @@ static void test_full_query(void **state)
            "aggregate text lastName count as names");
     assert_int_equal(q->select->nelts, 2);
     assert_string_equal(APR_ARRAY_IDX(q->select, 1, oro_search_field_ref_t).name, "age");
-    assert_int_equal(APR_ARRAY_IDX(q->select, 1, oro_search_field_ref_t).type,
-                     ORO_SEARCH_INTEGER);
+    assert_int_equal(APR_ARRAY_IDX(q->select, 1, oro_search_field_ref_t).type, ORO_SEARCH_INTEGER);
     assert_int_equal(q->from->nelts, 2);
     assert_string_equal(APR_ARRAY_IDX(q->from, 1, const char *), "accounts");
     assert_string_equal(show(f->pool, q->where), "(text firstName ~ jo and integer age > 30)");
@@ -75,11 +74,9 @@ static void test_precedence_and_parentheses(void **state)
 {
     unit_fixture_t *f = *state;
     oro_search_query_t *q = parse_ok(f, "where a = 1 or b = 2 and c = 3");
-    assert_string_equal(show(f->pool, q->where),
-                        "(text a = 1 or (text b = 2 and text c = 3))");
+    assert_string_equal(show(f->pool, q->where), "(text a = 1 or (text b = 2 and text c = 3))");
     q = parse_ok(f, "where (a = 1 or b = 2) and c = 3");
-    assert_string_equal(show(f->pool, q->where),
-                        "((text a = 1 or text b = 2) and text c = 3)");
+    assert_string_equal(show(f->pool, q->where), "((text a = 1 or text b = 2) and text c = 3)");
     q = parse_ok(f, "WHERE ((a = 1)) AND NOT_A_KEYWORD != 'x y'");
     assert_string_equal(show(f->pool, q->where), "(text a = 1 and text NOT_A_KEYWORD != x y)");
 }
@@ -217,9 +214,12 @@ int main(void)
 {
     apr_initialize();
     const struct CMUnitTest tests[] = {
-        UNIT_TEST(test_full_query),   UNIT_TEST(test_precedence_and_parentheses),
-        UNIT_TEST(test_operators),    UNIT_TEST(test_numbers),
-        UNIT_TEST(test_from_star_and_defaults), UNIT_TEST(test_errors),
+        UNIT_TEST(test_full_query),
+        UNIT_TEST(test_precedence_and_parentheses),
+        UNIT_TEST(test_operators),
+        UNIT_TEST(test_numbers),
+        UNIT_TEST(test_from_star_and_defaults),
+        UNIT_TEST(test_errors),
         UNIT_TEST(test_limits),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
