@@ -17,6 +17,7 @@
 typedef struct {
     apr_hash_t *names; /* SQL text (apr_dbd syntax) -> statement name */
     int count;
+    int backend_pid; /* the session the statements were prepared in */
 } pg_cache_t;
 
 static pg_cache_t *cache_of(ap_dbd_t *dbd)
@@ -67,6 +68,13 @@ static PGresult *run(oro_api_request_t *req, const oro_sql_t *q, const char **er
     }
     PGconn *conn = apr_dbd_native_handle(dbd->driver, dbd->handle);
     pg_cache_t *cache = cache_of(dbd);
+    /* NB: apr_dbd_check_conn (mod_dbd, at acquire) PQresets a broken connection: a new
+     * session without our prepared statements, on the same handle and pool. */
+    if (cache->backend_pid != PQbackendPID(conn)) {
+        apr_hash_clear(cache->names);
+        cache->count = 0;
+        cache->backend_pid = PQbackendPID(conn);
+    }
     const char *name = apr_hash_get(cache->names, q->sql, APR_HASH_KEY_STRING);
     int nparams = q->params->nelts;
     const char *const *params = (const char *const *)q->params->elts;
