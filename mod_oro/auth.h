@@ -50,11 +50,10 @@ const char *oro_auth_cache_get(server_rec *s, apr_pool_t *p, const char *key);
  * the cache only saves work. */
 void oro_auth_cache_set(server_rec *s, apr_pool_t *p, const char *key, const char *value,
                         apr_time_t expiry);
-/* Stores key only if it is absent, atomically across processes. Returns 1 when
- * stored, 0 when it was present, -1 when the cache failed (the caller refuses). */
-int oro_auth_cache_add(server_rec *s, apr_pool_t *p, const char *key, const char *value,
-                       apr_time_t expiry);
 void oro_auth_cache_remove(server_rec *s, apr_pool_t *p, const char *key);
+/* Records a WSSE nonce until expiry: 1 when it is new, 0 when it was seen (a replay),
+ * -1 when the table is unavailable (the caller refuses). O(1): see auth_cache.c. */
+int oro_auth_nonce_add(server_rec *s, const char *nonce, apr_time_t expiry);
 /* Adds one to the counter key (created with expiry, which it keeps); returns the new
  * count, or -1 when the cache failed. */
 int oro_auth_cache_increment(server_rec *s, apr_pool_t *p, const char *key, apr_time_t expiry);

@@ -53,8 +53,7 @@ int oro_auth_wsse(request_rec *r)
     /* the nonce is remembered until the token expires; a token from the future (within
      * the skew) is remembered until it expires too */
     apr_time_t expiry = created + apr_time_from_sec(settings->wsse_lifetime) + apr_time_from_sec(1);
-    int added = oro_auth_cache_add(r->server, r->pool,
-                                   apr_pstrcat(r->pool, "n:", token.nonce, NULL), "1", expiry);
+    int added = oro_auth_nonce_add(r->server, token.nonce, expiry);
     if (added < 0) {
         apr_table_setn(r->err_headers_out, "Retry-After", "5");
         oro_send_error(r, HTTP_SERVICE_UNAVAILABLE, "service unavailable",
