@@ -72,9 +72,14 @@ void oro_consumer_dispatch(oro_mq_context_t *ctx, const oro_mq_delivery_t *messa
             continue;
         }
         if (proc->process_batch == NULL) {
+            /* the contract: the processor's pool is cleared after each message; its
+             * reason is copied out first */
+            oro_mq_context_t one = *ctx;
+            apr_pool_create(&one.pool, ctx->pool);
             const char *reason = NULL;
-            oro_mq_result_t r = proc->process(ctx, m, &reason);
-            *o = outcome_of(ctx, m, r, reason);
+            oro_mq_result_t r = proc->process(&one, m, &reason);
+            *o = outcome_of(ctx, m, r, reason != NULL ? apr_pstrdup(ctx->pool, reason) : NULL);
+            apr_pool_destroy(one.pool);
             continue;
         }
         /* A batch processor gets every remaining message of its topic whose body is

@@ -74,6 +74,10 @@ sub own_consumer_stop {
     wait_until(40, sub { !kill(0, $pid) });
 }
 
+# A test that dies must not leave its consumer running (t/run-all checks that the
+# leg leaves no process behind).
+END { local $?; own_consumer_stop() }
+
 sub own_log { $dir ? OroTest::slurp("$dir/consumer.log") : '' }
 
 # tag → number of "oro.test processed message ID tag TAG" lines
