@@ -75,6 +75,8 @@ static PGresult *run(oro_api_request_t *req, const oro_sql_t *q, const char **er
         cache->count = 0;
         cache->backend_pid = PQbackendPID(conn);
     }
+    int retried = 0;
+again:;
     const char *name = apr_hash_get(cache->names, q->sql, APR_HASH_KEY_STRING);
     int nparams = q->params->nelts;
     const char *const *params = (const char *const *)q->params->elts;
@@ -94,6 +96,17 @@ static PGresult *run(oro_api_request_t *req, const oro_sql_t *q, const char **er
     }
     if (name != NULL) {
         res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+        /* NB: libpq may have reset the connection (apr_dbd's check after a database
+         * restart): a new server session knows none of the cached names. Forget them all
+         * and prepare this one again, once. */
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (PQresultStatus(res) == PGRES_FATAL_ERROR && state != NULL &&
+            strcmp(state, "26000") == 0 && !retried) {
+            PQclear(res);
+            cache->names = apr_hash_make(dbd->pool);
+            retried = 1;
+            goto again;
+        }
     }
     else {
         res = PQexecParams(conn, numbered(p, q->sql), nparams, NULL, params, NULL, NULL, 0);

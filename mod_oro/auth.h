@@ -119,6 +119,24 @@ oro_auth_lookup_t oro_auth_check_password(request_rec *r, const char *username,
 const char *oro_auth_user_to_text(apr_pool_t *p, const oro_auth_user_t *user);
 int oro_auth_user_from_text(apr_pool_t *p, const char *text, oro_auth_user_t *user);
 
+/* Time in SQL on the request's dialect: the database's now, now plus or minus
+ * seconds (sign "+" or "-"), and the whole seconds from now until column. */
+const char *oro_auth_now_sql(int dialect);
+const char *oro_auth_offset_sql(apr_pool_t *p, int dialect, const char *sign, int seconds);
+const char *oro_auth_seconds_until_sql(apr_pool_t *p, int dialect, const char *column);
+
+/* A password login (the OAuth2 password grant and POST /login): throttling, the
+ * password check and the throttle's bookkeeping. ORO_LOGIN_THROTTLED sets
+ * *retry_after. */
+typedef enum {
+    ORO_LOGIN_OK = 0,
+    ORO_LOGIN_FAILED = 1,
+    ORO_LOGIN_THROTTLED = 2,
+    ORO_LOGIN_DB_ERROR = 3
+} oro_login_t;
+oro_login_t oro_auth_password_login(request_rec *r, const char *username, const char *password,
+                                    oro_auth_user_t *user, int *retry_after);
+
 /* Login throttling (auth_throttle.c): seconds the caller must wait before trying to
  * log in as username (or at all, from its address), 0 when it may try. */
 int oro_auth_throttled(request_rec *r, const char *username);

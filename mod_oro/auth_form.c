@@ -146,3 +146,41 @@ oro_auth_lookup_t oro_auth_check_password(request_rec *r, const char *username,
     oro_auth_user_from_row(r->pool, row, user);
     return ORO_AUTH_FOUND;
 }
+
+oro_login_t oro_auth_password_login(request_rec *r, const char *username, const char *password,
+                                    oro_auth_user_t *user, int *retry_after)
+{
+    *retry_after = oro_auth_throttled(r, username);
+    if (*retry_after > 0) {
+        return ORO_LOGIN_THROTTLED;
+    }
+    oro_auth_lookup_t found = oro_auth_check_password(r, username, password, user);
+    if (found == ORO_AUTH_DB_ERROR) {
+        return ORO_LOGIN_DB_ERROR;
+    }
+    if (found != ORO_AUTH_FOUND) {
+        oro_auth_login_failed(r, username);
+        return ORO_LOGIN_FAILED;
+    }
+    oro_auth_login_succeeded(r, username);
+    return ORO_LOGIN_OK;
+}
+
+const char *oro_auth_now_sql(int dialect)
+{
+    return dialect == ORO_DIALECT_MYSQL ? "NOW(6)" : "now()";
+}
+
+const char *oro_auth_offset_sql(apr_pool_t *p, int dialect, const char *sign, int seconds)
+{
+    return dialect == ORO_DIALECT_MYSQL
+               ? apr_psprintf(p, "NOW(6) %s INTERVAL %d SECOND", sign, seconds)
+               : apr_psprintf(p, "now() %s interval '%d seconds'", sign, seconds);
+}
+
+const char *oro_auth_seconds_until_sql(apr_pool_t *p, int dialect, const char *column)
+{
+    return dialect == ORO_DIALECT_MYSQL
+               ? apr_psprintf(p, "TIMESTAMPDIFF(SECOND, NOW(6), %s)", column)
+               : apr_psprintf(p, "CAST(EXTRACT(EPOCH FROM %s - now()) AS bigint)", column);
+}

@@ -14,17 +14,6 @@ APLOG_USE_MODULE(oro);
 #define TOKEN_BYTES 32
 #define MAX_TOKEN 128
 
-static const char *now_sql(int dialect)
-{
-    return dialect == ORO_DIALECT_MYSQL ? "NOW(6)" : "now()";
-}
-
-static const char *expires_sql(apr_pool_t *p, int dialect, int seconds)
-{
-    return dialect == ORO_DIALECT_MYSQL ? apr_psprintf(p, "NOW(6) + INTERVAL %d SECOND", seconds)
-                                        : apr_psprintf(p, "now() + interval '%d seconds'", seconds);
-}
-
 /* RFC 6749 §5.2: {"error", "error_description"}, 400 or 401, never cached. */
 static int oauth_error(request_rec *r, int status, const char *error, const char *description)
 {
@@ -129,7 +118,7 @@ static const char *issue(request_rec *r, const char *kind, const client_t *clien
         apr_pstrcat(r->pool,
                     "INSERT INTO oro_oauth_token (token_hash, kind, client_id, user_id, "
                     "grant_type, expires_at) VALUES (%s, %s, %s, %s, %s, ",
-                    expires_sql(r->pool, dialect, lifetime), ")", NULL);
+                    oro_auth_offset_sql(r->pool, dialect, "+", lifetime), ")", NULL);
     const char *error = NULL;
     if (oro_auth_exec(r, NULL, &error, sql, oro_sha256_hex(r->pool, token, strlen(token)), kind,
                       client->id, user_id, grant, NULL) != 0) {
@@ -180,21 +169,19 @@ static int password_grant(request_rec *r, apr_table_t *params, const client_t *c
         return oauth_error(r, HTTP_BAD_REQUEST, "invalid_request",
                            "the password grant needs username and password");
     }
-    int retry_after = oro_auth_throttled(r, username);
-    if (retry_after > 0) {
-        return oro_auth_too_many(r, retry_after);
-    }
     oro_auth_user_t user;
-    oro_auth_lookup_t found = oro_auth_check_password(r, username, password, &user);
-    if (found == ORO_AUTH_DB_ERROR) {
+    int retry_after = 0;
+    switch (oro_auth_password_login(r, username, password, &user, &retry_after)) {
+    case ORO_LOGIN_THROTTLED:
+        return oro_auth_too_many(r, retry_after);
+    case ORO_LOGIN_DB_ERROR:
         return database_unavailable(r);
-    }
-    if (found != ORO_AUTH_FOUND) {
-        oro_auth_login_failed(r, username);
+    case ORO_LOGIN_FAILED:
         return oauth_error(r, HTTP_BAD_REQUEST, "invalid_grant",
                            "the username or the password is wrong");
+    case ORO_LOGIN_OK:
+        break;
     }
-    oro_auth_login_succeeded(r, username);
     return answer_tokens(r, client, apr_psprintf(r->pool, "%" APR_INT64_T_FMT, user.id), "password",
                          1);
 }
@@ -234,7 +221,7 @@ static int refresh_grant(request_rec *r, apr_table_t *params, const client_t *cl
                                   "UPDATE oro_oauth_token SET revoked = TRUE WHERE token_hash = %s "
                                   "AND kind = 'refresh' AND revoked = FALSE AND client_id = %s AND "
                                   "expires_at > ",
-                                  now_sql(dialect), NULL);
+                                  oro_auth_now_sql(dialect), NULL);
     if (oro_auth_exec(r, &n, &error, sql, hash, client->id, NULL) != 0) {
         ORO_RLOG(r, APLOG_ERR, 0, "could not use a refresh token: %s", error);
         return database_unavailable(r);
@@ -329,10 +316,8 @@ int oro_auth_bearer(request_rec *r, const char *token)
         }
     }
     int dialect = oro_auth_dialect(r);
-    const char *now = now_sql(dialect);
-    const char *remaining = dialect == ORO_DIALECT_MYSQL
-                                ? "TIMESTAMPDIFF(SECOND, NOW(6), t.expires_at)"
-                                : "CAST(EXTRACT(EPOCH FROM t.expires_at - now()) AS bigint)";
+    const char *now = oro_auth_now_sql(dialect);
+    const char *remaining = oro_auth_seconds_until_sql(r->pool, dialect, "t.expires_at");
     const char *sql = apr_pstrcat(
         r->pool,
         "SELECT u.id, u.organization_id, u.business_unit_owner_id, "

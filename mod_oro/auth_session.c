@@ -19,18 +19,6 @@ APLOG_USE_MODULE(oro);
 #define CSRF_KEY "oro.csrf"
 #define ID_BYTES 32
 
-static const char *now_sql(int dialect)
-{
-    return dialect == ORO_DIALECT_MYSQL ? "NOW(6)" : "now()";
-}
-
-static const char *seconds_sql(apr_pool_t *p, int dialect, const char *sign, int seconds)
-{
-    return dialect == ORO_DIALECT_MYSQL
-               ? apr_psprintf(p, "NOW(6) %s INTERVAL %d SECOND", sign, seconds)
-               : apr_psprintf(p, "now() %s interval '%d seconds'", sign, seconds);
-}
-
 /* The session id of the request's cookie (64 hex digits), or NULL. */
 static const char *cookie_id(request_rec *r)
 {
@@ -112,22 +100,20 @@ static int handle_login(request_rec *r)
                        "the login needs username and password");
         return HTTP_BAD_REQUEST;
     }
-    int retry_after = oro_auth_throttled(r, username);
-    if (retry_after > 0) {
-        return oro_auth_too_many(r, retry_after);
-    }
     oro_auth_user_t user;
-    oro_auth_lookup_t found = oro_auth_check_password(r, username, password, &user);
-    if (found == ORO_AUTH_DB_ERROR) {
+    int retry_after = 0;
+    switch (oro_auth_password_login(r, username, password, &user, &retry_after)) {
+    case ORO_LOGIN_THROTTLED:
+        return oro_auth_too_many(r, retry_after);
+    case ORO_LOGIN_DB_ERROR:
         return unavailable(r);
-    }
-    if (found != ORO_AUTH_FOUND) {
-        oro_auth_login_failed(r, username);
+    case ORO_LOGIN_FAILED:
         oro_send_error(r, HTTP_UNAUTHORIZED, "login failed",
                        "the username or the password is wrong");
         return HTTP_UNAUTHORIZED;
+    case ORO_LOGIN_OK:
+        break;
     }
-    oro_auth_login_succeeded(r, username);
     /* no fixation: whatever session the browser had ends, a new id is issued */
     const char *old = cookie_id(r);
     if (old != NULL && end_session(r, oro_sha256_hex(r->pool, old, strlen(old))) != 0) {
@@ -141,11 +127,11 @@ static int handle_login(request_rec *r)
         return HTTP_SERVICE_UNAVAILABLE;
     }
     int dialect = oro_auth_dialect(r);
-    const char *sql =
-        apr_pstrcat(r->pool,
-                    "INSERT INTO oro_session (id_hash, user_id, csrf_token, "
-                    "expires_at) VALUES (%s, %s, %s, ",
-                    seconds_sql(r->pool, dialect, "+", settings->session_lifetime), ")", NULL);
+    const char *sql = apr_pstrcat(
+        r->pool,
+        "INSERT INTO oro_session (id_hash, user_id, csrf_token, "
+        "expires_at) VALUES (%s, %s, %s, ",
+        oro_auth_offset_sql(r->pool, dialect, "+", settings->session_lifetime), ")", NULL);
     const char *error = NULL;
     if (oro_auth_exec(r, NULL, &error, sql, oro_sha256_hex(r->pool, id, strlen(id)),
                       apr_psprintf(r->pool, "%" APR_INT64_T_FMT, user.id), csrf, NULL) != 0) {
@@ -157,7 +143,7 @@ static int handle_login(request_rec *r)
                   apr_pstrcat(r->pool,
                               "UPDATE oro_user SET login_count = login_count + 1, "
                               "last_login = ",
-                              now_sql(dialect), " WHERE id = %s", NULL),
+                              oro_auth_now_sql(dialect), " WHERE id = %s", NULL),
                   apr_psprintf(r->pool, "%" APR_INT64_T_FMT, user.id), NULL);
     set_cookie(r, id, 0);
     return send_session(r, &user, csrf);
@@ -211,9 +197,9 @@ static oro_auth_lookup_t lookup(request_rec *r, const char *hash, oro_auth_user_
     int n = 0;
     /* one statement checks both timeouts and records the use */
     const char *touch = apr_pstrcat(
-        r->pool, "UPDATE oro_session SET last_seen_at = ", now_sql(dialect),
-        " WHERE id_hash = %s AND expires_at > ", now_sql(dialect), " AND last_seen_at > ",
-        seconds_sql(r->pool, dialect, "-", settings->session_idle_timeout), NULL);
+        r->pool, "UPDATE oro_session SET last_seen_at = ", oro_auth_now_sql(dialect),
+        " WHERE id_hash = %s AND expires_at > ", oro_auth_now_sql(dialect), " AND last_seen_at > ",
+        oro_auth_offset_sql(r->pool, dialect, "-", settings->session_idle_timeout), NULL);
     if (oro_auth_exec(r, &n, &error, touch, hash, NULL) != 0) {
         ORO_RLOG(r, APLOG_ERR, 0, "could not check a session: %s", error);
         return ORO_AUTH_DB_ERROR;
@@ -221,9 +207,7 @@ static oro_auth_lookup_t lookup(request_rec *r, const char *hash, oro_auth_user_
     if (n != 1) {
         return ORO_AUTH_NOT_FOUND;
     }
-    const char *remaining = dialect == ORO_DIALECT_MYSQL
-                                ? "TIMESTAMPDIFF(SECOND, NOW(6), s.expires_at)"
-                                : "CAST(EXTRACT(EPOCH FROM s.expires_at - now()) AS bigint)";
+    const char *remaining = oro_auth_seconds_until_sql(r->pool, dialect, "s.expires_at");
     const char *sql = apr_pstrcat(
         r->pool,
         "SELECT u.id, u.organization_id, u.business_unit_owner_id, "
