@@ -27,9 +27,10 @@ static oro_outcome_t outcome_of(oro_mq_context_t *ctx, const oro_mq_delivery_t *
         return o;
     }
     o.kind = ORO_OUTCOME_DEAD;
-    o.reason = result == ORO_MQ_REQUEUE
-                   ? apr_psprintf(ctx->pool, "failed %d times, the maximum: %s", m->attempts, reason)
-                   : reason;
+    o.reason =
+        result == ORO_MQ_REQUEUE
+            ? apr_psprintf(ctx->pool, "failed %d times, the maximum: %s", m->attempts, reason)
+            : reason;
     return o;
 }
 
@@ -61,14 +62,15 @@ void oro_consumer_dispatch(oro_mq_context_t *ctx, const oro_mq_delivery_t *messa
         }
         const char *why = oro_mq_check_body(ctx->pool, m->body);
         if (why != NULL) {
-            *o = (oro_outcome_t){ORO_OUTCOME_DEAD, apr_psprintf(ctx->pool, "malformed body: %s", why), 0};
+            *o = (oro_outcome_t){ORO_OUTCOME_DEAD,
+                                 apr_psprintf(ctx->pool, "malformed body: %s", why), 0};
             continue;
         }
         const oro_mq_processor_t *proc = oro_consumer_processor_find(m->topic);
         if (proc == NULL || (proc->process == NULL && proc->process_batch == NULL)) {
-            *o = (oro_outcome_t){ORO_OUTCOME_DEAD,
-                                 apr_psprintf(ctx->pool, "unknown topic \"%s\": no processor", m->topic),
-                                 0};
+            *o = (oro_outcome_t){
+                ORO_OUTCOME_DEAD,
+                apr_psprintf(ctx->pool, "unknown topic \"%s\": no processor", m->topic), 0};
             continue;
         }
         if (proc->process_batch == NULL) {

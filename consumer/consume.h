@@ -30,7 +30,6 @@ typedef struct {
  * expired[i] marks expired messages (may be NULL). stop() is asked between messages:
  * once it returns true, the rest are ORO_OUTCOME_SKIP. */
 void oro_consumer_dispatch(oro_mq_context_t *ctx, const oro_mq_delivery_t *messages,
-                           const int *expired, int n, oro_outcome_t *outcomes,
-                           int (*stop)(void));
+                           const int *expired, int n, oro_outcome_t *outcomes, int (*stop)(void));
 
 #endif

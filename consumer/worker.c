@@ -151,7 +151,8 @@ static void check_limits(worker_t *w, int64_t now)
     const oro_consumer_worker_spec_t *spec = w->spec;
     const char *why = NULL;
     if (spec->message_limit > 0 && w->processed + w->failed >= (apr_uint64_t)spec->message_limit) {
-        why = apr_psprintf(w->scratch, "handled %ld messages (--message-limit)", spec->message_limit);
+        why =
+            apr_psprintf(w->scratch, "handled %ld messages (--message-limit)", spec->message_limit);
     }
     else if (spec->time_limit_s > 0 && now - w->started_ms >= spec->time_limit_s * 1000) {
         why = apr_psprintf(w->scratch, "ran %ld s (--time-limit)", spec->time_limit_s);
@@ -452,9 +453,9 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
     w.reconnect_delay_ms = RECONNECT_FIRST_DELAY_MS;
     w.predecessor_pid = spec->replaces_pid;
     w.name = apr_psprintf(w.pool, "%s:%s", w.host, w.pid);
-    w.queue = strcmp(spec->role, "indexer") == 0  ? ORO_MQ_QUEUE_SEARCH
+    w.queue = strcmp(spec->role, "indexer") == 0 ? ORO_MQ_QUEUE_SEARCH
               : strcmp(spec->role, "relay") == 0 ? NULL
-                                                  : ORO_MQ_QUEUE_DEFAULT;
+                                                 : ORO_MQ_QUEUE_DEFAULT;
     w.started_ms = oro_consumer_clock_ms();
     w.poll_delay_ms = 1;
     const oro_settings_t *settings = spec->settings;

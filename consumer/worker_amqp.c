@@ -159,7 +159,8 @@ static void broker_failed(oro_worker_amqp_t *a, const char *what, const char *wh
 static int declare_queue(oro_worker_amqp_t *a, int channel, const char *name, amqp_table_t args,
                          const char **why)
 {
-    amqp_queue_declare(a->conn, (amqp_channel_t)channel, amqp_cstring_bytes(name), 0, 1, 0, 0, args);
+    amqp_queue_declare(a->conn, (amqp_channel_t)channel, amqp_cstring_bytes(name), 0, 1, 0, 0,
+                       args);
     amqp_rpc_reply_t r = amqp_get_rpc_reply(a->conn);
     if (r.reply_type != AMQP_RESPONSE_NORMAL) {
         *why = apr_psprintf(a->conn_pool, "could not declare queue \"%s\": %s", name,
@@ -188,7 +189,8 @@ static int declare_main_queues(oro_worker_amqp_t *a, int channel, const char **w
 static const char *delay_queue(oro_worker_amqp_t *a, int channel, const char *queue,
                                apr_int64_t delay_ms, const char **why)
 {
-    const char *name = apr_psprintf(a->conn_pool, "oro.delay.%" APR_INT64_T_FMT ".%s", delay_ms, queue);
+    const char *name =
+        apr_psprintf(a->conn_pool, "oro.delay.%" APR_INT64_T_FMT ".%s", delay_ms, queue);
     if (a->delay_declared == NULL) {
         a->delay_declared = apr_hash_make(a->conn_pool);
     }
@@ -238,8 +240,8 @@ static int connect_broker(oro_worker_amqp_t *a, const char **why)
                             amqp_error_string2(status));
         return -1;
     }
-    amqp_rpc_reply_t r = amqp_login(a->conn, a->vhost, 0, 131072, 0, AMQP_SASL_METHOD_PLAIN,
-                                    a->user, a->password);
+    amqp_rpc_reply_t r =
+        amqp_login(a->conn, a->vhost, 0, 131072, 0, AMQP_SASL_METHOD_PLAIN, a->user, a->password);
     if (r.reply_type != AMQP_RESPONSE_NORMAL) {
         *why = apr_psprintf(a->conn_pool, "could not log in as \"%s\" to vhost \"%s\": %s", a->user,
                             a->vhost, reply_text(a->conn_pool, r));
@@ -249,7 +251,8 @@ static int connect_broker(oro_worker_amqp_t *a, const char **why)
     amqp_channel_open(a->conn, CONSUME_CHANNEL);
     r = amqp_get_rpc_reply(a->conn);
     if (r.reply_type != AMQP_RESPONSE_NORMAL) {
-        *why = apr_psprintf(a->conn_pool, "could not open a channel: %s", reply_text(a->conn_pool, r));
+        *why =
+            apr_psprintf(a->conn_pool, "could not open a channel: %s", reply_text(a->conn_pool, r));
         return -1;
     }
     if (declare_main_queues(a, CONSUME_CHANNEL, why) != 0) {
@@ -273,7 +276,10 @@ static int connect_broker(oro_worker_amqp_t *a, const char **why)
                             reply_text(a->conn_pool, r));
         return -1;
     }
-    amqp_basic_qos(a->conn, CONSUME_CHANNEL, 0, (uint16_t)(a->settings->queue_batch_size > 65535 ? 65535 : a->settings->queue_batch_size), 0);
+    amqp_basic_qos(
+        a->conn, CONSUME_CHANNEL, 0,
+        (uint16_t)(a->settings->queue_batch_size > 65535 ? 65535 : a->settings->queue_batch_size),
+        0);
     amqp_basic_consume(a->conn, CONSUME_CHANNEL, amqp_cstring_bytes(a->queue), amqp_empty_bytes, 0,
                        0, 0, amqp_empty_table);
     r = amqp_get_rpc_reply(a->conn);
@@ -363,7 +369,8 @@ static int wait_confirms(oro_worker_amqp_t *a, uint64_t last_tag, const char **w
         struct timeval timeout = {CONFIRM_TIMEOUT_S, 0};
         int status = amqp_simple_wait_frame_noblock(a->conn, &frame, &timeout);
         if (status != AMQP_STATUS_OK) {
-            *why = apr_psprintf(a->conn_pool, "no publisher confirm: %s", amqp_error_string2(status));
+            *why =
+                apr_psprintf(a->conn_pool, "no publisher confirm: %s", amqp_error_string2(status));
             return -1;
         }
         if (frame.frame_type != AMQP_FRAME_METHOD) {
@@ -399,10 +406,11 @@ static int relay_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_uin
     }
     const char *created_ms = my ? "TIMESTAMPDIFF(MICROSECOND, '1970-01-01', created_at) DIV 1000"
                                 : "CAST(EXTRACT(EPOCH FROM created_at) * 1000 AS bigint)";
-    const char *sql = apr_psprintf(p,
-                                   "SELECT id, queue, topic, body, priority, delay_ms, expire_ms, %s "
-                                   "FROM oro_message_outbox ORDER BY id LIMIT %d FOR UPDATE SKIP LOCKED",
-                                   created_ms, a->settings->queue_batch_size);
+    const char *sql =
+        apr_psprintf(p,
+                     "SELECT id, queue, topic, body, priority, delay_ms, expire_ms, %s "
+                     "FROM oro_message_outbox ORDER BY id LIMIT %d FOR UPDATE SKIP LOCKED",
+                     created_ms, a->settings->queue_batch_size);
     apr_dbd_results_t *res = NULL;
     int rc = apr_dbd_select(db->driver, p, db->handle, &res, sql, 1);
     if (rc != 0) {
@@ -572,7 +580,8 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
         struct timeval zero = {0, 0};
         amqp_maybe_release_buffers(a->conn);
         amqp_rpc_reply_t r = amqp_consume_message(a->conn, &env, &zero, 0);
-        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION && r.library_error == AMQP_STATUS_TIMEOUT) {
+        if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
+            r.library_error == AMQP_STATUS_TIMEOUT) {
             break;
         }
         if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION &&
@@ -595,8 +604,9 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
         amqp_basic_properties_t *props = &env.message.properties;
         m->tag = env.delivery_tag;
         m->redelivered = env.redelivered;
-        apr_int64_t previous =
-            (props->_flags & AMQP_BASIC_HEADERS_FLAG) ? header_int(&props->headers, "x-oro-attempts") : 0;
+        apr_int64_t previous = (props->_flags & AMQP_BASIC_HEADERS_FLAG)
+                                   ? header_int(&props->headers, "x-oro-attempts")
+                                   : 0;
         m->expires_at = (props->_flags & AMQP_BASIC_HEADERS_FLAG)
                             ? header_int(&props->headers, "x-oro-expires-at")
                             : 0;
@@ -606,7 +616,8 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
         m->d.queue = a->queue;
         m->d.body = apr_pstrmemdup(p, env.message.body.bytes ? env.message.body.bytes : "",
                                    env.message.body.len);
-        m->d.priority = (props->_flags & AMQP_BASIC_PRIORITY_FLAG) ? props->priority : ORO_MQ_PRIORITY_NORMAL;
+        m->d.priority =
+            (props->_flags & AMQP_BASIC_PRIORITY_FLAG) ? props->priority : ORO_MQ_PRIORITY_NORMAL;
         m->d.attempts = (int)previous + 1;
         amqp_destroy_envelope(&env);
     }
@@ -631,8 +642,8 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
         }
         /* its worker died holding it: count that delivery */
         if (m->d.attempts >= s->queue_max_attempts) {
-            const char *reason = apr_psprintf(p, "delivered %d times without an answer (its worker died)",
-                                              m->d.attempts);
+            const char *reason = apr_psprintf(
+                p, "delivered %d times without an answer (its worker died)", m->d.attempts);
             if (bury(db, p, m, reason, error) != 0) {
                 return -1;
             }
@@ -640,7 +651,8 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
             (*failed)++;
         }
         else if (publish(a, REPUBLISH_CHANNEL, a->queue, m->d.id, m->d.topic, m->d.body,
-                         strlen(m->d.body), m->d.priority, 0, m->d.attempts, m->expires_at, &why) == 0) {
+                         strlen(m->d.body), m->d.priority, 0, m->d.attempts, m->expires_at,
+                         &why) == 0) {
             republished++;
         }
     }

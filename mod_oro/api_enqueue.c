@@ -30,8 +30,12 @@ int oro_api_enqueue_reindex(oro_api_request_t *req, oro_api_txn_t *t, const oro_
         return 0;
     }
     apr_pool_t *p = req->r->pool;
-    oro_mq_message_t m = {ORO_MQ_QUEUE_SEARCH, ORO_MQ_TOPIC_SEARCH_REINDEX,
-                          reindex_body(p, entity->type, ids, n), ORO_MQ_PRIORITY_NORMAL, 0, 0};
+    oro_mq_message_t m = {ORO_MQ_QUEUE_SEARCH,
+                          ORO_MQ_TOPIC_SEARCH_REINDEX,
+                          reindex_body(p, entity->type, ids, n),
+                          ORO_MQ_PRIORITY_NORMAL,
+                          0,
+                          0};
     const char *error;
     if (oro_mq_send(req->dbd->driver, req->dbd->handle, p, req->dialect,
                     (oro_mq_transport_t)req->settings->transport, &m, &error) != 0) {

@@ -60,8 +60,9 @@ static int run_mq_send(oroctl_context_t *ctx, int argc, const char *const *argv)
                                                          : ORO_MQ_MAX_DELAY_MS;
             long long min = strcmp(a, "--count") == 0 ? 1 : 0;
             if (parse_number(v, min, max, &n) != 0) {
-                return oroctl_fail(OROCTL_USAGE, "mq:send: %s: \"%s\" is not a whole number from %lld to %lld",
-                                   a, v, min, max);
+                return oroctl_fail(OROCTL_USAGE,
+                                   "mq:send: %s: \"%s\" is not a whole number from %lld to %lld", a,
+                                   v, min, max);
             }
             if (strcmp(a, "--priority") == 0) {
                 m.priority = (int)n;
@@ -78,7 +79,8 @@ static int run_mq_send(oroctl_context_t *ctx, int argc, const char *const *argv)
             continue;
         }
         if (a[0] == '-' && a[1] == '-') {
-            return oroctl_fail(OROCTL_USAGE, "mq:send: unknown option \"%s\" (see oroctl help mq:send)", a);
+            return oroctl_fail(OROCTL_USAGE,
+                               "mq:send: unknown option \"%s\" (see oroctl help mq:send)", a);
         }
         if (npositional == 2) {
             return oroctl_fail(OROCTL_USAGE, "mq:send: unexpected argument \"%s\"", a);
@@ -105,8 +107,9 @@ static int run_mq_send(oroctl_context_t *ctx, int argc, const char *const *argv)
         rc = oroctl_fail(OROCTL_FAILED, "mq:send: could not start a transaction: %s", error);
         goto cleanup;
     }
-    int failed = oro_mq_send_many(db->driver, db->handle, ctx->pool, db->dialect,
-                                  (oro_mq_transport_t)ctx->settings.transport, &m, (long)count, &error);
+    int failed =
+        oro_mq_send_many(db->driver, db->handle, ctx->pool, db->dialect,
+                         (oro_mq_transport_t)ctx->settings.transport, &m, (long)count, &error);
     const char *end_error;
     if (oro_db_end(db, ctx->pool, txn, failed, &end_error) != 0 && !failed) {
         failed = 1;
@@ -164,7 +167,8 @@ static int run_mq_stats(oroctl_context_t *ctx, int argc, const char *const *argv
             as_json = 1;
         }
         else {
-            return oroctl_fail(OROCTL_USAGE, "mq:stats: unknown option \"%s\" (see oroctl help mq:stats)",
+            return oroctl_fail(OROCTL_USAGE,
+                               "mq:stats: unknown option \"%s\" (see oroctl help mq:stats)",
                                argv[i]);
         }
     }
@@ -180,13 +184,14 @@ static int run_mq_stats(oroctl_context_t *ctx, int argc, const char *const *argv
     apr_pool_t *p = ctx->pool;
     json_object *depth = query_rows(
         db, p,
-        apr_psprintf(p,
-                     "SELECT queue, priority, COUNT(*), "
-                     "SUM(CASE WHEN claimed_until > %s THEN 1 ELSE 0 END), "
-                     "SUM(CASE WHEN (claimed_until IS NULL OR claimed_until <= %s) AND "
-                     "delayed_until > %s THEN 1 ELSE 0 END) "
-                     "FROM oro_message_queue GROUP BY queue, priority ORDER BY queue, priority DESC",
-                     now, now, now),
+        apr_psprintf(
+            p,
+            "SELECT queue, priority, COUNT(*), "
+            "SUM(CASE WHEN claimed_until > %s THEN 1 ELSE 0 END), "
+            "SUM(CASE WHEN (claimed_until IS NULL OR claimed_until <= %s) AND "
+            "delayed_until > %s THEN 1 ELSE 0 END) "
+            "FROM oro_message_queue GROUP BY queue, priority ORDER BY queue, priority DESC",
+            now, now, now),
         &error);
     json_object *dead = depth ? query_rows(db, p,
                                            "SELECT queue, COUNT(*) FROM oro_message_dead GROUP BY "
@@ -198,15 +203,16 @@ static int run_mq_stats(oroctl_context_t *ctx, int argc, const char *const *argv
     const char *seconds = my ? "GREATEST(1, TIMESTAMPDIFF(SECOND, started_at, UTC_TIMESTAMP(6)))"
                              : "GREATEST(1, EXTRACT(EPOCH FROM now() - started_at))";
     json_object *workers =
-        outbox ? query_rows(db, p,
-                            apr_psprintf(p,
-                                         "SELECT role, COUNT(*), COALESCE(SUM(processed), 0), "
-                                         "COALESCE(SUM(failed), 0), COALESCE(SUM(processed / %s), 0) "
-                                         "FROM oro_consumer_heartbeat WHERE last_seen_at > %s - "
-                                         "INTERVAL '%d' SECOND GROUP BY role ORDER BY role",
-                                         seconds, now, timeout),
-                            &error)
-               : NULL;
+        outbox
+            ? query_rows(db, p,
+                         apr_psprintf(p,
+                                      "SELECT role, COUNT(*), COALESCE(SUM(processed), 0), "
+                                      "COALESCE(SUM(failed), 0), COALESCE(SUM(processed / %s), 0) "
+                                      "FROM oro_consumer_heartbeat WHERE last_seen_at > %s - "
+                                      "INTERVAL '%d' SECOND GROUP BY role ORDER BY role",
+                                      seconds, now, timeout),
+                         &error)
+            : NULL;
     oro_db_close(db);
     if (workers == NULL) {
         json_object_put(depth);
@@ -222,7 +228,8 @@ static int run_mq_stats(oroctl_context_t *ctx, int argc, const char *const *argv
         json_object *q = json_object_new_object();
         json_object_object_add(q, "queue", json_object_new_string(cell(depth, i, 0)));
         json_object_object_add(q, "priority", json_object_new_int(atoi(cell(depth, i, 1))));
-        long long d = atoll(cell(depth, i, 2)), f = atoll(cell(depth, i, 3)), l = atoll(cell(depth, i, 4));
+        long long d = atoll(cell(depth, i, 2)), f = atoll(cell(depth, i, 3)),
+                  l = atoll(cell(depth, i, 4));
         json_object_object_add(q, "depth", json_object_new_int64(d));
         json_object_object_add(q, "inFlight", json_object_new_int64(f));
         json_object_object_add(q, "delayed", json_object_new_int64(l));
@@ -245,7 +252,8 @@ static int run_mq_stats(oroctl_context_t *ctx, int argc, const char *const *argv
         json_object_object_add(r, "alive", json_object_new_int64(n));
         json_object_object_add(r, "processed", json_object_new_int64(atoll(cell(workers, i, 2))));
         json_object_object_add(r, "failed", json_object_new_int64(atoll(cell(workers, i, 3))));
-        json_object_object_add(r, "ratePerSecond", json_object_new_double(atof(cell(workers, i, 4))));
+        json_object_object_add(r, "ratePerSecond",
+                               json_object_new_double(atof(cell(workers, i, 4))));
         json_object_object_add(roles, cell(workers, i, 0), r);
         alive += n;
         rate += atof(cell(workers, i, 4));
@@ -304,7 +312,8 @@ static int dead_selection(oroctl_context_t *ctx, const char *sub, int argc, cons
         }
         else if (strcmp(argv[i], "--older-than") == 0 && strcmp(sub, "purge") == 0) {
             if (i + 1 >= argc || parse_number(argv[i + 1], 0, 36500, &days) != 0) {
-                return oroctl_fail(OROCTL_USAGE, "mq:dead purge: --older-than needs DAYS, 0 to 36500");
+                return oroctl_fail(OROCTL_USAGE,
+                                   "mq:dead purge: --older-than needs DAYS, 0 to 36500");
             }
             i++;
         }
@@ -312,7 +321,8 @@ static int dead_selection(oroctl_context_t *ctx, const char *sub, int argc, cons
             APR_ARRAY_PUSH(ids, apr_int64_t) = n;
         }
         else {
-            return oroctl_fail(OROCTL_USAGE, "mq:dead %s: \"%s\" is not a message id (see oroctl help mq:dead)",
+            return oroctl_fail(OROCTL_USAGE,
+                               "mq:dead %s: \"%s\" is not a message id (see oroctl help mq:dead)",
                                sub, argv[i]);
         }
     }
@@ -324,12 +334,17 @@ static int dead_selection(oroctl_context_t *ctx, const char *sub, int argc, cons
         *where = "1 = 1";
     }
     else if (days >= 0) {
-        *where = my ? apr_psprintf(ctx->pool, "failed_at < UTC_TIMESTAMP(6) - INTERVAL %" APR_INT64_T_FMT " DAY", (apr_int64_t)days)
-                    : apr_psprintf(ctx->pool, "failed_at < now() - interval '%" APR_INT64_T_FMT " days'", (apr_int64_t)days);
+        *where =
+            my ? apr_psprintf(ctx->pool,
+                              "failed_at < UTC_TIMESTAMP(6) - INTERVAL %" APR_INT64_T_FMT " DAY",
+                              (apr_int64_t)days)
+               : apr_psprintf(ctx->pool, "failed_at < now() - interval '%" APR_INT64_T_FMT " days'",
+                              (apr_int64_t)days);
     }
     else {
-        *where = apr_pstrcat(ctx->pool, "id IN (",
-                             oro_mq_id_list(ctx->pool, (apr_int64_t *)ids->elts, ids->nelts), ")", NULL);
+        *where =
+            apr_pstrcat(ctx->pool, "id IN (",
+                        oro_mq_id_list(ctx->pool, (apr_int64_t *)ids->elts, ids->nelts), ")", NULL);
     }
     return OROCTL_OK;
 }
@@ -337,11 +352,13 @@ static int dead_selection(oroctl_context_t *ctx, const char *sub, int argc, cons
 static int run_mq_dead(oroctl_context_t *ctx, int argc, const char *const *argv)
 {
     if (argc < 1) {
-        return oroctl_fail(OROCTL_USAGE, "mq:dead: needs list, retry or purge (see oroctl help mq:dead)");
+        return oroctl_fail(OROCTL_USAGE,
+                           "mq:dead: needs list, retry or purge (see oroctl help mq:dead)");
     }
     const char *sub = argv[0];
     if (strcmp(sub, "list") != 0 && strcmp(sub, "retry") != 0 && strcmp(sub, "purge") != 0) {
-        return oroctl_fail(OROCTL_USAGE, "mq:dead: unknown subcommand \"%s\" (use list, retry or purge)", sub);
+        return oroctl_fail(OROCTL_USAGE,
+                           "mq:dead: unknown subcommand \"%s\" (use list, retry or purge)", sub);
     }
     int my = oro_db_dialect_of(ctx->settings.db_driver) == ORO_DIALECT_MYSQL;
     long long limit = 100;
@@ -357,7 +374,8 @@ static int run_mq_dead(oroctl_context_t *ctx, int argc, const char *const *argv)
                 i++;
             }
             else {
-                return oroctl_fail(OROCTL_USAGE, "mq:dead list: bad argument \"%s\" (use --limit N, --json)",
+                return oroctl_fail(OROCTL_USAGE,
+                                   "mq:dead list: bad argument \"%s\" (use --limit N, --json)",
                                    argv[i]);
             }
         }
@@ -378,10 +396,11 @@ static int run_mq_dead(oroctl_context_t *ctx, int argc, const char *const *argv)
     if (strcmp(sub, "list") == 0) {
         json_object *rows = query_rows(
             db, p,
-            apr_psprintf(p,
-                         "SELECT id, queue, topic, priority, attempts, failed_at, last_error, body "
-                         "FROM oro_message_dead ORDER BY failed_at DESC, id DESC LIMIT %" APR_INT64_T_FMT,
-                         (apr_int64_t)limit),
+            apr_psprintf(
+                p,
+                "SELECT id, queue, topic, priority, attempts, failed_at, last_error, body "
+                "FROM oro_message_dead ORDER BY failed_at DESC, id DESC LIMIT %" APR_INT64_T_FMT,
+                (apr_int64_t)limit),
             &error);
         if (rows == NULL) {
             rc = oroctl_fail(OROCTL_FAILED, "mq:dead list: %s", error);
@@ -389,8 +408,8 @@ static int run_mq_dead(oroctl_context_t *ctx, int argc, const char *const *argv)
         }
         if (as_json) {
             json_object *out = json_object_new_array();
-            static const char *const names[] = {"id", "queue", "topic", "priority", "attempts",
-                                                "failedAt", "lastError", "body"};
+            static const char *const names[] = {"id",       "queue",    "topic",     "priority",
+                                                "attempts", "failedAt", "lastError", "body"};
             for (size_t r = 0; r < json_object_array_length(rows); r++) {
                 json_object *o = json_object_new_object();
                 for (size_t c = 0; c < 8; c++) {

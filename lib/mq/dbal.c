@@ -45,11 +45,12 @@ oro_mq_dbal_t *oro_mq_dbal_open(oro_db_t *db, const char *queue, const char *wor
     q->worker = apr_pstrdup(db->pool, worker);
     q->visibility_timeout_s = visibility_timeout_s;
     if (db->dialect == ORO_DIALECT_PGSQL) {
-        int rc = apr_dbd_prepare(db->driver, db->pool, db->handle, PG_CLAIM, "oro_mq_claim", &q->claim);
+        int rc =
+            apr_dbd_prepare(db->driver, db->pool, db->handle, PG_CLAIM, "oro_mq_claim", &q->claim);
         if (rc != 0) {
-            *error = apr_psprintf(db->pool, "could not prepare the claim of queue \"%s\": %s",
-                                  queue,
-                                  oro_db_one_line(db->pool, apr_dbd_error(db->driver, db->handle, rc)));
+            *error =
+                apr_psprintf(db->pool, "could not prepare the claim of queue \"%s\": %s", queue,
+                             oro_db_one_line(db->pool, apr_dbd_error(db->driver, db->handle, rc)));
             return NULL;
         }
     }
@@ -205,11 +206,11 @@ int oro_mq_dbal_ack(oro_db_t *db, apr_pool_t *p, const apr_int64_t *ids, int n, 
 int oro_mq_dbal_retry(oro_db_t *db, apr_pool_t *p, apr_int64_t id, apr_int64_t delay_ms,
                       const char *reason, const char **error)
 {
-    const char *until = db->dialect == ORO_DIALECT_MYSQL
-                            ? apr_psprintf(p, "UTC_TIMESTAMP(6) + INTERVAL %" APR_INT64_T_FMT " MICROSECOND",
-                                           delay_ms * 1000)
-                            : apr_psprintf(p, "now() + interval '%" APR_INT64_T_FMT " milliseconds'",
-                                           delay_ms);
+    const char *until =
+        db->dialect == ORO_DIALECT_MYSQL
+            ? apr_psprintf(p, "UTC_TIMESTAMP(6) + INTERVAL %" APR_INT64_T_FMT " MICROSECOND",
+                           delay_ms * 1000)
+            : apr_psprintf(p, "now() + interval '%" APR_INT64_T_FMT " milliseconds'", delay_ms);
     return run(db, p,
                apr_psprintf(p,
                             "UPDATE oro_message_queue SET claimed_by = NULL, claimed_until = NULL, "
@@ -223,28 +224,30 @@ int oro_mq_dbal_bury(oro_db_t *db, apr_pool_t *p, apr_int64_t id, const char *re
 {
     const char *why = lit(db, p, reason);
     if (db->dialect == ORO_DIALECT_PGSQL) {
-        return run(db, p,
-                   apr_psprintf(p,
-                                "WITH m AS (DELETE FROM oro_message_queue WHERE id = %" APR_INT64_T_FMT
-                                " RETURNING *) INSERT INTO oro_message_dead (id, queue, topic, body, "
-                                "priority, attempts, last_error, created_at, failed_at) SELECT id, "
-                                "queue, topic, body, priority, attempts, %s, created_at, now() FROM m "
-                                "ON CONFLICT (id) DO NOTHING",
-                                id, why),
-                   NULL, error);
+        return run(
+            db, p,
+            apr_psprintf(p,
+                         "WITH m AS (DELETE FROM oro_message_queue WHERE id = %" APR_INT64_T_FMT
+                         " RETURNING *) INSERT INTO oro_message_dead (id, queue, topic, body, "
+                         "priority, attempts, last_error, created_at, failed_at) SELECT id, "
+                         "queue, topic, body, priority, attempts, %s, created_at, now() FROM m "
+                         "ON CONFLICT (id) DO NOTHING",
+                         id, why),
+            NULL, error);
     }
     apr_dbd_transaction_t *txn = NULL;
     if (oro_db_begin(db, p, &txn, error) != 0) {
         return -1;
     }
-    int rc = run(db, p,
-                 apr_psprintf(p,
-                              "INSERT IGNORE INTO oro_message_dead (id, queue, topic, body, "
-                              "priority, attempts, last_error, created_at, failed_at) SELECT id, "
-                              "queue, topic, body, priority, attempts, %s, created_at, "
-                              "UTC_TIMESTAMP(6) FROM oro_message_queue WHERE id = %" APR_INT64_T_FMT,
-                              why, id),
-                 NULL, error);
+    int rc =
+        run(db, p,
+            apr_psprintf(p,
+                         "INSERT IGNORE INTO oro_message_dead (id, queue, topic, body, "
+                         "priority, attempts, last_error, created_at, failed_at) SELECT id, "
+                         "queue, topic, body, priority, attempts, %s, created_at, "
+                         "UTC_TIMESTAMP(6) FROM oro_message_queue WHERE id = %" APR_INT64_T_FMT,
+                         why, id),
+            NULL, error);
     if (rc == 0) {
         rc = run(db, p,
                  apr_psprintf(p, "DELETE FROM oro_message_queue WHERE id = %" APR_INT64_T_FMT, id),

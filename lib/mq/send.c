@@ -38,7 +38,8 @@ const char *oro_mq_check_body(apr_pool_t *p, const char *body)
             in_string = !in_string;
         }
         else if (!in_string && body[i] == '\'') {
-            return apr_psprintf(p, "the body is not valid JSON: a single quote at byte %" APR_SIZE_T_FMT, i);
+            return apr_psprintf(
+                p, "the body is not valid JSON: a single quote at byte %" APR_SIZE_T_FMT, i);
         }
     }
     json_tokener *tok = json_tokener_new();
@@ -62,7 +63,9 @@ const char *oro_mq_check_body(apr_pool_t *p, const char *body)
             used++;
         }
         if (used < len) {
-            why = apr_psprintf(p, "the body is not valid JSON: text after the value at byte %" APR_SIZE_T_FMT, used);
+            why = apr_psprintf(
+                p, "the body is not valid JSON: text after the value at byte %" APR_SIZE_T_FMT,
+                used);
         }
     }
     json_object_put(doc);
@@ -73,8 +76,9 @@ const char *oro_mq_check_body(apr_pool_t *p, const char *body)
 const char *oro_mq_validate(apr_pool_t *p, const oro_mq_message_t *m)
 {
     if (!oro_mq_queue_known(m->queue)) {
-        return apr_psprintf(p, "unknown queue \"%s\" (use " ORO_MQ_QUEUE_DEFAULT " or " ORO_MQ_QUEUE_SEARCH ")",
-                            m->queue ? m->queue : "");
+        return apr_psprintf(
+            p, "unknown queue \"%s\" (use " ORO_MQ_QUEUE_DEFAULT " or " ORO_MQ_QUEUE_SEARCH ")",
+            m->queue ? m->queue : "");
     }
     if (m->topic == NULL || m->topic[0] == '\0') {
         return "the topic is empty";
@@ -83,15 +87,18 @@ const char *oro_mq_validate(apr_pool_t *p, const oro_mq_message_t *m)
     if (tlen > ORO_MQ_MAX_TOPIC) {
         return apr_psprintf(p, "the topic is longer than %d characters", ORO_MQ_MAX_TOPIC);
     }
-    if (strspn(m->topic, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") != tlen) {
-        return apr_psprintf(p, "topic \"%s\" has characters other than letters, digits, '.', '_' and '-'",
-                            m->topic);
+    if (strspn(m->topic, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
+        tlen) {
+        return apr_psprintf(
+            p, "topic \"%s\" has characters other than letters, digits, '.', '_' and '-'",
+            m->topic);
     }
     if (m->priority < ORO_MQ_PRIORITY_VERY_LOW || m->priority > ORO_MQ_PRIORITY_VERY_HIGH) {
         return apr_psprintf(p, "priority %d is not from 0 to 4", m->priority);
     }
     if (m->delay_ms < 0 || m->delay_ms > ORO_MQ_MAX_DELAY_MS) {
-        return apr_psprintf(p, "delay %" APR_INT64_T_FMT " ms is not from 0 to 30 days", m->delay_ms);
+        return apr_psprintf(p, "delay %" APR_INT64_T_FMT " ms is not from 0 to 30 days",
+                            m->delay_ms);
     }
     if (m->expire_ms < 0 || m->expire_ms > ORO_MQ_MAX_DELAY_MS) {
         return apr_psprintf(p, "expiry %" APR_INT64_T_FMT " ms is not from 0 to 30 days",
@@ -134,34 +141,34 @@ static const char *insert_sql(const apr_dbd_driver_t *driver, apr_dbd_t *handle,
     const char *values;
     const char *table;
     if (transport == ORO_MQ_AMQP) {
-        table = "oro_message_outbox (queue, topic, body, priority, delay_ms, expire_ms, created_at)";
-        values = apr_psprintf(p, "%s, %s, %s, %d, %" APR_INT64_T_FMT ", %" APR_INT64_T_FMT ", %s", q,
-                              t, b, m->priority, m->delay_ms, m->expire_ms, now);
+        table =
+            "oro_message_outbox (queue, topic, body, priority, delay_ms, expire_ms, created_at)";
+        values = apr_psprintf(p, "%s, %s, %s, %d, %" APR_INT64_T_FMT ", %" APR_INT64_T_FMT ", %s",
+                              q, t, b, m->priority, m->delay_ms, m->expire_ms, now);
     }
     else {
         table = "oro_message_queue (queue, topic, body, priority, delayed_until, expires_at, "
                 "attempts, created_at)";
         const char *delayed, *expires;
         if (dialect == ORO_DIALECT_MYSQL) {
-            delayed = apr_psprintf(p, "UTC_TIMESTAMP(6) + INTERVAL %" APR_INT64_T_FMT " MICROSECOND",
-                                   m->delay_ms * 1000);
-            expires = m->expire_ms > 0 ? apr_psprintf(p,
-                                                      "UTC_TIMESTAMP(6) + INTERVAL %" APR_INT64_T_FMT
-                                                      " MICROSECOND",
-                                                      m->expire_ms * 1000)
-                                       : "NULL";
+            delayed =
+                apr_psprintf(p, "UTC_TIMESTAMP(6) + INTERVAL %" APR_INT64_T_FMT " MICROSECOND",
+                             m->delay_ms * 1000);
+            expires = m->expire_ms > 0
+                          ? apr_psprintf(
+                                p, "UTC_TIMESTAMP(6) + INTERVAL %" APR_INT64_T_FMT " MICROSECOND",
+                                m->expire_ms * 1000)
+                          : "NULL";
         }
         else {
-            delayed = m->delay_ms > 0 ? apr_psprintf(p,
-                                                     "now() + interval '%" APR_INT64_T_FMT
-                                                     " milliseconds'",
-                                                     m->delay_ms)
-                                      : "now()";
-            expires = m->expire_ms > 0 ? apr_psprintf(p,
-                                                      "now() + interval '%" APR_INT64_T_FMT
-                                                      " milliseconds'",
-                                                      m->expire_ms)
-                                       : "NULL";
+            delayed = m->delay_ms > 0
+                          ? apr_psprintf(p, "now() + interval '%" APR_INT64_T_FMT " milliseconds'",
+                                         m->delay_ms)
+                          : "now()";
+            expires = m->expire_ms > 0
+                          ? apr_psprintf(p, "now() + interval '%" APR_INT64_T_FMT " milliseconds'",
+                                         m->expire_ms)
+                          : "NULL";
         }
         values = apr_psprintf(p, "%s, %s, %s, %d, %s, %s, 0, %s", q, t, b, m->priority, delayed,
                               expires, now);
@@ -172,19 +179,20 @@ static const char *insert_sql(const apr_dbd_driver_t *driver, apr_dbd_t *handle,
     if (dialect == ORO_DIALECT_MYSQL) {
         /* NB: MariaDB stops a recursive CTE at max_recursive_iterations (1000 by
          * default); raised for this statement only */
-        return apr_psprintf(p,
-                            "SET STATEMENT max_recursive_iterations = %ld FOR "
-                            "INSERT INTO %s WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
-                            "FROM n WHERE i < %ld) SELECT %s FROM n",
-                            count + 1, table, count, values);
+        return apr_psprintf(
+            p,
+            "SET STATEMENT max_recursive_iterations = %ld FOR "
+            "INSERT INTO %s WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 "
+            "FROM n WHERE i < %ld) SELECT %s FROM n",
+            count + 1, table, count, values);
     }
     return apr_psprintf(p, "INSERT INTO %s SELECT %s FROM generate_series(1, %ld)", table, values,
                         count);
 }
 
 int oro_mq_send_many(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
-                     oro_dialect_t dialect, oro_mq_transport_t transport,
-                     const oro_mq_message_t *m, long count, const char **error)
+                     oro_dialect_t dialect, oro_mq_transport_t transport, const oro_mq_message_t *m,
+                     long count, const char **error)
 {
     const char *topic = m->topic && m->topic[0] ? m->topic : "(no topic)";
     const char *why = oro_mq_validate(p, m);
@@ -200,10 +208,9 @@ int oro_mq_send_many(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool
         /* NB: PostgreSQL delivers one notification per channel and payload per
          * transaction however often it is sent, so a bulk write wakes the workers once;
          * and the same simple query carries it: one round trip. */
-        sql = apr_pstrcat(p, sql, "; NOTIFY " ORO_MQ_CHANNEL ", ",
-                          literal(driver, handle, p,
-                                  transport == ORO_MQ_AMQP ? "outbox" : m->queue),
-                          NULL);
+        sql = apr_pstrcat(
+            p, sql, "; NOTIFY " ORO_MQ_CHANNEL ", ",
+            literal(driver, handle, p, transport == ORO_MQ_AMQP ? "outbox" : m->queue), NULL);
     }
     int nrows = 0;
     int rc = apr_dbd_query(driver, handle, &nrows, sql);

@@ -36,7 +36,7 @@ apr_int64_t oro_mq_backoff_ms(int attempts, apr_int64_t base_ms, apr_int64_t max
 /* Enqueues count copies of m in one statement inside the caller's transaction (the
  * bulk path of `oroctl mq:send --count`); otherwise like oro_mq_send. */
 int oro_mq_send_many(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
-                     oro_dialect_t dialect, oro_mq_transport_t transport,
-                     const oro_mq_message_t *m, long count, const char **error);
+                     oro_dialect_t dialect, oro_mq_transport_t transport, const oro_mq_message_t *m,
+                     long count, const char **error);
 
 #endif
