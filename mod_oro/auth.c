@@ -5,6 +5,7 @@
 #include "api.h"
 
 #include <apr_strings.h>
+#include <postgresql/libpq-fe.h>
 #include <http_protocol.h>
 #include <stdarg.h>
 
@@ -151,6 +152,29 @@ static int statement(request_rec *r, oro_api_request_t *req, oro_sql_t *q, const
     return 0;
 }
 
+/* After a failed statement: whether the connection was broken and is usable again.
+ * mod_dbd hands out pooled connections that a database restart has closed; the first
+ * statement on one fails ("server closed the connection"). apr_dbd_check_conn resets
+ * it (PostgreSQL: PQreset; MariaDB: a ping), so the caller may run its statement once
+ * more: authentication is the first statement of most requests and must not turn a
+ * restart behind the pool into 503s. */
+static int reconnected(request_rec *r, oro_api_request_t *req)
+{
+    if (req->dialect == ORO_DIALECT_PGSQL) {
+        PGconn *conn = apr_dbd_native_handle(req->dbd->driver, req->dbd->handle);
+        if (PQstatus(conn) == CONNECTION_OK) {
+            return 0; /* an ordinary SQL error: running it again would not help */
+        }
+    }
+    else {
+        return 0;
+    }
+    int ok = apr_dbd_check_conn(req->dbd->driver, r->pool, req->dbd->handle) == APR_SUCCESS;
+    ORO_RLOG(r, APLOG_INFO, 0, "the database connection was broken; %s",
+             ok ? "reconnected, running the statement again" : "could not reconnect");
+    return ok;
+}
+
 apr_array_header_t *oro_auth_rows(request_rec *r, int ncols, const char **error, const char *sql,
                                   ...)
 {
@@ -160,7 +184,14 @@ apr_array_header_t *oro_auth_rows(request_rec *r, int ncols, const char **error,
     va_start(ap, sql);
     int rc = statement(r, &req, &q, sql, ap, error);
     va_end(ap);
-    return rc == 0 ? oro_api_rows(&req, &q, ncols, error) : NULL;
+    if (rc != 0) {
+        return NULL;
+    }
+    apr_array_header_t *rows = oro_api_rows(&req, &q, ncols, error);
+    if (rows == NULL && reconnected(r, &req)) {
+        rows = oro_api_rows(&req, &q, ncols, error);
+    }
+    return rows;
 }
 
 int oro_auth_exec(request_rec *r, int *nrows, const char **error, const char *sql, ...)
@@ -171,7 +202,14 @@ int oro_auth_exec(request_rec *r, int *nrows, const char **error, const char *sq
     va_start(ap, sql);
     int rc = statement(r, &req, &q, sql, ap, error);
     va_end(ap);
-    return rc == 0 ? oro_api_exec(&req, &q, nrows, error) : -1;
+    if (rc != 0) {
+        return -1;
+    }
+    rc = oro_api_exec(&req, &q, nrows, error);
+    if (rc != 0 && reconnected(r, &req)) {
+        rc = oro_api_exec(&req, &q, nrows, error);
+    }
+    return rc;
 }
 
 /* ---- users ---- */
