@@ -467,7 +467,7 @@ static void add_service_paths(oro_openapi_gen_t *g, json_object *paths)
         obj("get",
             obj("tags", arr(str("system"), NULL), "summary",
                 str("Health: database, schema, message queue consumers, versions"), "operationId",
-                str("get_system_status"), "responses",
+                str("get_system_status"), "security", arr(obj(NULL), NULL), "responses",
                 obj("200",
                     obj("description", str("ok, or degraded (no consumer alive)"), "content",
                         content("application/json", status), NULL),
@@ -479,6 +479,33 @@ static void add_service_paths(oro_openapi_gen_t *g, json_object *paths)
                     NULL),
                 NULL),
             NULL));
+}
+
+/* How a client authenticates (docs/security.md): Oro's WSSE (the Authorization header
+ * names the profile, X-WSSE carries the token), OAuth2 bearer tokens from /oauth2-token,
+ * or the browser's session cookie (with X-CSRF-Header). Every operation needs one of
+ * them except GET /system/status. */
+static json_object *security_schemes(void)
+{
+    return obj(
+        "wsse",
+        obj("type", str("apiKey"), "in", str("header"), "name", str("X-WSSE"), "description",
+            str("UsernameToken Username=\"…\", PasswordDigest=\"…\", Nonce=\"…\", "
+                "Created=\"…\" with Authorization: WSSE profile=\"UsernameToken\"; "
+                "digest = base64(sha1(base64decode(nonce) + created + apiKey))"),
+            NULL),
+        "bearer",
+        obj("type", str("oauth2"), "flows",
+            obj("clientCredentials",
+                obj("tokenUrl", str("/oauth2-token"), "scopes", obj(NULL), NULL), "password",
+                obj("tokenUrl", str("/oauth2-token"), "refreshUrl", str("/oauth2-token"), "scopes",
+                    obj(NULL), NULL),
+                NULL),
+            NULL),
+        "session",
+        obj("type", str("apiKey"), "in", str("cookie"), "name", str("ORO_SESSION"), "description",
+            str("POST /login; API calls also send X-CSRF-Header, writes X-CSRF-Token"), NULL),
+        NULL);
 }
 
 /* ---- the document -------------------------------------------------------------------- */
@@ -517,6 +544,9 @@ json_object *oro_openapi_document(apr_pool_t *p, const oro_meta_t *meta, const c
                paths, "components",
                obj("schemas", schemas, "parameters", parameters, "headers",
                    oro_openapi_shared_headers(), "responses", oro_openapi_shared_responses(&g),
-                   NULL),
+                   "securitySchemes", security_schemes(), NULL),
+               "security",
+               arr(obj("wsse", arr(NULL), NULL), obj("bearer", arr(NULL), NULL),
+                   obj("session", arr(NULL), NULL), NULL),
                NULL);
 }

@@ -106,6 +106,16 @@ static void test_frame(void **state)
     }
     at(b.doc, "paths", "/metadata", "get", NULL);
     at(b.doc, "paths", "/system/status", "get", NULL);
+    /* authentication: every operation needs one scheme, the status page none */
+    assert_string_equal(text(at(b.doc, "components", "securitySchemes", "wsse", "name", NULL)),
+                        "X-WSSE");
+    assert_string_equal(text(at(b.doc, "components", "securitySchemes", "session", "in", NULL)),
+                        "cookie");
+    at(b.doc, "components", "securitySchemes", "bearer", "flows", "clientCredentials", "tokenUrl",
+       NULL);
+    assert_int_equal(json_object_array_length(at(b.doc, "security", NULL)), 3);
+    assert_int_equal(
+        json_object_array_length(at(b.doc, "paths", "/system/status", "get", "security", NULL)), 1);
     json_object_put(b.doc);
 }
 
