@@ -2,6 +2,7 @@
  * Every write is one transaction: checks, the change, to-many sets (and, with the
  * message-queue issue, the messages it enqueues) commit together or not at all. */
 #include "api.h"
+#include "auth.h"
 
 #include <apr_strings.h>
 #include <http_protocol.h>
@@ -257,8 +258,8 @@ int oro_api_create(oro_api_request_t *req)
     const char *error;
     apr_array_header_t *errors;
     if (oro_api_acl_level(req, req->entity, ORO_ACL_CREATE) == ORO_ACL_NONE) {
-        return oro_api_acl_forbidden(
-            req, apr_psprintf(p, "you may not create %s", req->entity->type));
+        return oro_api_acl_forbidden(req,
+                                     apr_psprintf(p, "you may not create %s", req->entity->type));
     }
     oro_write_doc_t *doc = read_document(req, NULL);
     if (doc == NULL || oro_api_acl_defaults(req, doc) != 0) {
@@ -313,6 +314,47 @@ int oro_api_create(oro_api_request_t *req)
     return send_saved(req, HTTP_CREATED, id);
 }
 
+/* A password set through the API ends the user's browser sessions and OAuth2 tokens in
+ * the write's transaction, as `oroctl user:password` does: whoever knew the old one is
+ * logged out everywhere. 0, or -1 after answering. */
+static int end_sessions_on_password(oro_api_request_t *req, oro_api_txn_t *t,
+                                    const oro_write_doc_t *doc, const char *id)
+{
+    int changed = 0;
+    for (int i = 0; i < doc->values->nelts; i++) {
+        const oro_write_value_t *v = &APR_ARRAY_IDX(doc->values, i, oro_write_value_t);
+        changed |= v->field != NULL && v->field->type == ORO_FIELD_PASSWORD;
+    }
+    if (!changed || strcmp(req->entity->type, "users") != 0) {
+        return 0;
+    }
+    /* the hashes first, to drop them from the shared cache of authenticated callers */
+    static const struct {
+        const char *select, *end, *cache_prefix;
+    } kinds[] = {{"SELECT id_hash FROM oro_session WHERE user_id = %s",
+                  "DELETE FROM oro_session WHERE user_id = %s", "s:"},
+                 {"SELECT token_hash FROM oro_oauth_token WHERE user_id = %s AND NOT revoked",
+                  "UPDATE oro_oauth_token SET revoked = TRUE WHERE user_id = %s", "t:"}};
+    apr_pool_t *p = req->r->pool;
+    const char *error;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        oro_sql_t select = {kinds[i].select, apr_array_make(p, 1, sizeof(const char *))};
+        APR_ARRAY_PUSH(select.params, const char *) = id;
+        apr_array_header_t *hashes = oro_api_rows(req, &select, 1, &error);
+        oro_sql_t end = {kinds[i].end, select.params};
+        if (hashes == NULL || oro_api_exec(req, &end, NULL, &error) != 0) {
+            oro_api_statement_failed(t, "could not end the user's sessions", error);
+            return -1;
+        }
+        for (int h = 0; h < hashes->nelts; h++) {
+            const char *hash = APR_ARRAY_IDX(hashes, h, const char **)[0];
+            oro_auth_cache_remove(req->r->server, p,
+                                  apr_pstrcat(p, kinds[i].cache_prefix, hash, NULL));
+        }
+    }
+    return 0;
+}
+
 int oro_api_update(oro_api_request_t *req)
 {
     request_rec *r = req->r;
@@ -347,6 +389,7 @@ int oro_api_update(oro_api_request_t *req)
         return oro_api_statement_failed(&t, "could not update the record", error);
     }
     if (replace_to_many(req, &t, doc, req->id) != 0 ||
+        end_sessions_on_password(req, &t, doc, req->id) != 0 ||
         oro_api_enqueue_reindex(req, &t, req->entity, &req->id, 1) != 0) {
         return OK;
     }

@@ -144,6 +144,23 @@ my $victim = "victim$$" . time;
     is($rc, 0, 'a user to throttle') or diag($err);
 }
 is((login($victim, 'right password 1'))[0]{status}, 200, 'it logs in');
+
+# ---- a password changed through the API ends the user's sessions
+{
+    my (undef, undef, $sid) = login($victim, 'right password 1');
+    ok($sid, 'the user has a session') or diag 'no session';
+    is(with_session('GET', '/api/contacts/1', $sid)->{status} =~ /^(200|404)$/ ? 1 : 0, 1,
+       'which reaches the API');
+    my ($uid) = sql("SELECT id FROM oro_user WHERE username = '$victim'");
+    my $patch = http('PATCH', "/api/users/$uid", {headers => {'Content-Type' => 'application/vnd.api+json',
+        Accept => 'application/vnd.api+json'},
+        content => encode_json({data => {type => 'users', id => "$uid", attributes => {password => 'right password 1'}}})});
+    is($patch->{status}, 200, 'an administrator sets the password again') or diag $patch->{content};
+    is((sql("SELECT COUNT(*) FROM oro_session WHERE user_id = $uid"))[0], 0, 'the sessions are gone');
+    is(with_session('GET', '/api/contacts/1', $sid)->{status}, 401, 'the old session is refused');
+    is((login($victim, 'right password 1'))[0]{status}, 200, 'the new password logs in');
+}
+
 for my $i (1 .. 5) {
     is((login($victim, "wrong $i"))[0]{status}, 401, "failed login $i: 401");
 }
