@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <apr_general.h>
 #include <apr_hash.h>
@@ -46,7 +47,8 @@ typedef struct {
     int create;                 /* 1: POST, 0: PATCH */
     apr_array_header_t *errors; /* of oro_api_error_t */
     oro_write_doc_t *doc;
-    apr_hash_t *seen; /* field and relation names given, for the required check */
+    apr_hash_t *seen;        /* field and relation names given, for the required check */
+    json_object *attributes; /* the document's attributes (the username, for passwords) */
 } parse_t;
 
 static void add_error(parse_t *ps, int status, const char *title, const char *pointer,
@@ -360,6 +362,16 @@ static const char *password_hash(parse_t *ps, const oro_field_t *f, const char *
     if (n < PASSWORD_MIN_BYTES || n > PASSWORD_MAX_BYTES) {
         add_error(ps, 400, TITLE_LENGTH, pointer, "\"%s\" must be %d to %d bytes long", f->name,
                   PASSWORD_MIN_BYTES, PASSWORD_MAX_BYTES);
+        return NULL;
+    }
+    /* Oro's policy: never the username (given in the same document) */
+    json_object *username = NULL;
+    if (ps->attributes != NULL && json_object_is_type(ps->attributes, json_type_object) &&
+        json_object_object_get_ex(ps->attributes, "username", &username) &&
+        json_object_is_type(username, json_type_string) &&
+        strcasecmp(json_object_get_string(username), plain) == 0) {
+        add_error(ps, 400, "password constraint", pointer, "\"%s\" must not be the username",
+                  f->name);
         return NULL;
     }
     unsigned char salt[16];
@@ -790,6 +802,7 @@ static void parse_data(parse_t *ps, json_object *data, const char *url_id)
         }
         else if (strcmp(name, "attributes") == 0) {
             attributes = v;
+            ps->attributes = v;
         }
         else if (strcmp(name, "relationships") == 0) {
             relationships = v;

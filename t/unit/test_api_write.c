@@ -658,6 +658,12 @@ static void test_password(void **state)
     const oro_api_error_t *err =
         only_error(f, e, "/data/attributes/password", 400, "length constraint");
     assert_null(strstr(err->detail, "short7!"));
+    /* never the username of the same document, whatever the case */
+    e = refused(f, meta, "users",
+                "{'data': {'type': 'users', 'id': '3', 'attributes': {'username': 'Correct Horse', "
+                "'password': 'correct horse'}}}",
+                "3");
+    only_error(f, e, "/data/attributes/password", 400, "password constraint");
     char long_password[74];
     memset(long_password, 'x', 73);
     long_password[73] = '\0';
