@@ -26,11 +26,6 @@ sub found {
 # the indexer picks it up. NB: the waits are generous so the test cannot flake; the
 # latency is measured in bench/search, not asserted here.
 my $WAIT = 20;
-# The write paths' enqueue is the queue branch's (mod_oro/api_enqueue.c); until it is
-# merged the API-driven checks below are TODO (reported, not failing), and they turn
-# into ordinary tests as soon as a write path sends oro.search.reindex.
-my $enqueues = grep { index(slurp($_), 'ORO_MQ_TOPIC_SEARCH_REINDEX') >= 0 }
-               glob(root_dir() . '/mod_oro/*.c');
 
 my ($rc, $out, $err) = oroctl('search:reindex');
 is($rc, 0, 'a fresh index') or diag($err);
@@ -51,9 +46,6 @@ my $aid = $doc->{data}{id};
 is($res->{status}, 201, 'create a contact') or diag($res->{content});
 my $cid = $doc->{data}{id};
 
-TODO: {
-local $TODO = $enqueues ? undef : 'the API write paths do not enqueue oro.search.reindex yet (mq branch)';
-$WAIT = 3 unless $enqueues;
 ok(wait_until($WAIT, sub { found("zed$tag", "contacts-$cid") }), 'the new contact is found');
 ok(found("acct$tag", "contacts-$cid"), "... and by its account's name");
 ok(found("acct$tag", "accounts-$aid"), 'the new account is found');
@@ -73,8 +65,6 @@ ok(wait_until($WAIT, sub { found("moved$tag", "contacts-$cid") }), 'found by its
 ($res) = call(DELETE => "/api/contacts/$cid");
 is($res->{status}, 204, 'delete the contact');
 ok(wait_until($WAIT, sub { !found("zed$tag", "contacts-$cid") }), 'the deleted contact is gone');
-}
-$WAIT = 20;
 
 # malformed messages are dead-lettered alone; the good one in the same batch is indexed
 my $queue_opts = ['--queue', 'oro.search'];
