@@ -165,7 +165,9 @@ int oro_mq_dbal_claim(oro_mq_dbal_t *q, apr_pool_t *p, int limit, apr_array_head
     const char *args[4] = {q->worker, apr_itoa(p, q->visibility_timeout_s), q->queue,
                            apr_itoa(p, limit)};
     apr_dbd_results_t *res = NULL;
-    int rc = apr_dbd_pselect(db->driver, p, db->handle, &res, q->claim, 0, 4, args);
+    /* NB: random access (1), i.e. PQexecPrepared: apr_dbd_pgsql's sequential mode
+     * polls for the result with apr_sleep(100 ms), which made the idle latency ~50 ms */
+    int rc = apr_dbd_pselect(db->driver, p, db->handle, &res, q->claim, 1, 4, args);
     if (rc != 0) {
         *error = oro_db_one_line(p, apr_dbd_error(db->driver, db->handle, rc));
         return -1;
