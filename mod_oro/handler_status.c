@@ -37,7 +37,9 @@ typedef struct {
 static const char *select_scalar(request_rec *r, ap_dbd_t *dbd, const char *sql, const char **error)
 {
     apr_dbd_results_t *res = NULL;
-    int rc = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, 0);
+    /* NB: random mode on PostgreSQL, see ORO_DB_RANDOM in lib/db/db.h */
+    int random = strcmp(apr_dbd_name(dbd->driver), "pgsql") == 0;
+    int rc = apr_dbd_select(dbd->driver, r->pool, dbd->handle, &res, sql, random);
     if (rc != 0) {
         *error = oro_db_one_line(r->pool, apr_dbd_error(dbd->driver, dbd->handle, rc));
         return NULL;

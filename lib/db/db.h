@@ -18,6 +18,13 @@ typedef struct {
     apr_pool_t *txn_pool; /* the open transaction's, see oro_db_begin */
 } oro_db_t;
 
+/* The `random` argument of apr_dbd_select / apr_dbd_pselect for db: 1 on PostgreSQL,
+ * where apr_dbd_pgsql's sequential mode sends the query asynchronously and sleeps 100 ms
+ * whenever the answer is not there at once (random mode is one PQexec that reads the whole
+ * result; apr_dbd_get_row with -1 still walks it); 0 on MariaDB, whose random mode wants
+ * explicit row numbers. */
+#define ORO_DB_RANDOM(db) ((db)->dialect == ORO_DIALECT_PGSQL)
+
 /* Maps an apr_dbd driver name to a dialect; returns -1 for drivers we do not support. */
 int oro_db_dialect_of(const char *driver_name);
 

@@ -13,7 +13,7 @@ static int for_each_row(oro_db_t *db, apr_pool_t *p, const char *sql, int ncols,
                         oro_db_schema_t *schema, row_fn fn, const char **error)
 {
     apr_dbd_results_t *res = NULL;
-    int rc = apr_dbd_select(db->driver, p, db->handle, &res, sql, 0);
+    int rc = apr_dbd_select(db->driver, p, db->handle, &res, sql, ORO_DB_RANDOM(db));
     if (rc != 0) {
         *error = oro_db_one_line(p, apr_dbd_error(db->driver, db->handle, rc));
         return -1;

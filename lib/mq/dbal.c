@@ -120,7 +120,7 @@ static int claim_mysql(oro_mq_dbal_t *q, apr_pool_t *p, int limit, apr_array_hea
         "FOR UPDATE SKIP LOCKED",
         q->queue_literal, limit);
     apr_dbd_results_t *res = NULL;
-    int rc = apr_dbd_select(db->driver, p, db->handle, &res, sql, 0);
+    int rc = apr_dbd_select(db->driver, p, db->handle, &res, sql, ORO_DB_RANDOM(db));
     if (rc == 0) {
         read_claimed(q, p, res, out);
     }

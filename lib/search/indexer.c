@@ -195,7 +195,7 @@ static apr_array_header_t *fetch_rows(oro_db_t *db, apr_pool_t *p, const oro_sql
     const char **args = (const char **)q->params->elts;
     int rc = apr_dbd_prepare(db->driver, p, db->handle, q->sql, NULL, &stmt);
     if (rc == 0) {
-        rc = apr_dbd_pselect(db->driver, p, db->handle, &res, stmt, 0, nargs, args);
+        rc = apr_dbd_pselect(db->driver, p, db->handle, &res, stmt, ORO_DB_RANDOM(db), nargs, args);
     }
     if (rc != 0) {
         *error = apr_psprintf(p, "could not read records to index: %s",
