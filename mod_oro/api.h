@@ -163,8 +163,7 @@ int oro_api_acl_stored_allowed(oro_api_request_t *req, oro_api_txn_t *t, const c
  * and the caller may reassign the record (ASSIGN on it as it is), 0 when doc names no
  * other owner or organization than the current ones, -1 after answering (403, 503; t
  * rolled back). */
-int oro_api_acl_assign_needed(oro_api_request_t *req, oro_api_txn_t *t,
-                              const oro_write_doc_t *doc);
+int oro_api_acl_assign_needed(oro_api_request_t *req, oro_api_txn_t *t, const oro_write_doc_t *doc);
 /* The caller of r with its ACL data for handlers outside /api/{type} (*principal NULL
  * when authentication is off). OK, or the status of the answer sent (503). */
 int oro_api_acl_principal(request_rec *r, const oro_principal_t **principal);

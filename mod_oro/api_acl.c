@@ -558,8 +558,7 @@ int oro_api_acl_stored_allowed(oro_api_request_t *req, oro_api_txn_t *t, const c
     return 0;
 }
 
-int oro_api_acl_assign_needed(oro_api_request_t *req, oro_api_txn_t *t,
-                              const oro_write_doc_t *doc)
+int oro_api_acl_assign_needed(oro_api_request_t *req, oro_api_txn_t *t, const oro_write_doc_t *doc)
 {
     if (req->principal == NULL || !names_owner(doc)) {
         return 0;

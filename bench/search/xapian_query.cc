@@ -39,8 +39,8 @@ int main(int argc, char **argv)
             for (const auto &q : queries) {
                 auto t0 = std::chrono::steady_clock::now();
                 Xapian::Enquire enquire(db);
-                enquire.set_query(qp.parse_query(
-                    q, Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_PARTIAL));
+                enquire.set_query(qp.parse_query(q, Xapian::QueryParser::FLAG_DEFAULT |
+                                                        Xapian::QueryParser::FLAG_PARTIAL));
                 Xapian::MSet mset = enquire.get_mset(0, 21);
                 size_t n = 0;
                 for (auto it = mset.begin(); it != mset.end(); ++it) {
@@ -54,8 +54,7 @@ int main(int argc, char **argv)
         std::sort(ms.begin(), ms.end());
         auto pct = [&ms](double p) { return ms[(size_t)(p * (double)(ms.size() - 1))]; };
         std::printf("%.3f %.3f %zu\n", pct(0.50), pct(0.95), ms.size());
-    }
-    catch (const Xapian::Error &e) {
+    } catch (const Xapian::Error &e) {
         std::fprintf(stderr, "xapian_query: %s\n", e.get_description().c_str());
         return 1;
     }

@@ -11,7 +11,7 @@
 #include "api/sqlbuf.h"
 
 static const char *const permission_names[ORO_ACL_PERMISSION_COUNT] = {"VIEW", "CREATE", "EDIT",
-                                                                        "DELETE", "ASSIGN"};
+                                                                       "DELETE", "ASSIGN"};
 static const char *const level_names[] = {"NONE",     "USER",         "BUSINESS_UNIT",
                                           "DIVISION", "ORGANIZATION", "GLOBAL"};
 #define LEVEL_COUNT ((int)(sizeof level_names / sizeof level_names[0]))
@@ -23,8 +23,9 @@ typedef struct {
 
 const char *oro_acl_permission_name(oro_acl_permission_t permission)
 {
-    return (int)permission >= 0 && (int)permission < ORO_ACL_PERMISSION_COUNT ? permission_names[permission]
-                                                                    : "?";
+    return (int)permission >= 0 && (int)permission < ORO_ACL_PERMISSION_COUNT
+               ? permission_names[permission]
+               : "?";
 }
 
 const char *oro_acl_level_name(oro_acl_level_t level)
@@ -130,7 +131,8 @@ const void *oro_acl_grants_build(apr_pool_t *p, const oro_meta_t *meta,
     table->by_type = apr_hash_make(p);
     for (int e = 0; meta != NULL && e < meta->entities->nelts; e++) {
         const oro_entity_t *entity = APR_ARRAY_IDX(meta->entities, e, const oro_entity_t *);
-        oro_acl_level_t *levels = apr_pcalloc(p, sizeof(oro_acl_level_t) * ORO_ACL_PERMISSION_COUNT);
+        oro_acl_level_t *levels =
+            apr_pcalloc(p, sizeof(oro_acl_level_t) * ORO_ACL_PERMISSION_COUNT);
         for (apr_hash_index_t *hi = apr_hash_first(scratch, roles); hi; hi = apr_hash_next(hi)) {
             apr_hash_t *role = apr_hash_this_val(hi);
             const oro_acl_level_t *own = apr_hash_get(role, entity->type, APR_HASH_KEY_STRING);

@@ -123,8 +123,7 @@ typedef struct oro_acl_cache oro_acl_cache_t;
 oro_acl_cache_t *oro_acl_cache_create(apr_pool_t *p);
 /* Fills principal's ACL fields from the cache; 1 when found, else 0. The data stay
  * valid until request_pool is cleared, whatever happens to the cache. */
-int oro_acl_cache_get(oro_acl_cache_t *cache, oro_principal_t *principal,
-                      apr_pool_t *request_pool);
+int oro_acl_cache_get(oro_acl_cache_t *cache, oro_principal_t *principal, apr_pool_t *request_pool);
 /* Stores a copy of principal's ACL fields (grants built from grants, of
  * oro_acl_grant_t) for its key, if version is still the cache's. */
 void oro_acl_cache_put(oro_acl_cache_t *cache, const oro_meta_t *meta,

@@ -113,8 +113,7 @@ static apr_status_t release_hold(void *data)
     return APR_SUCCESS;
 }
 
-int oro_acl_cache_get(oro_acl_cache_t *cache, oro_principal_t *principal,
-                      apr_pool_t *request_pool)
+int oro_acl_cache_get(oro_acl_cache_t *cache, oro_principal_t *principal, apr_pool_t *request_pool)
 {
     const char *key = key_of(request_pool, principal);
     apr_thread_mutex_lock(cache->mutex);

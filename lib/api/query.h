@@ -73,13 +73,13 @@ typedef struct {
 
 typedef struct {
     const oro_entity_t *entity;
-    apr_array_header_t *filters; /* of oro_filter_t */
-    apr_array_header_t *sort;    /* of oro_sort_t; always ends with id (tie-breaker) */
-    int page_number;             /* 1-based */
-    int page_size;               /* -1: all (only where allowed) */
-    apr_array_header_t *include; /* of const char * paths ("account.owner"), ≤ 3 deep */
-    apr_hash_t *fields;          /* type -> apr_hash_t set of names (sparse fieldsets) */
-    int meta_title;              /* meta=title */
+    apr_array_header_t *filters;       /* of oro_filter_t */
+    apr_array_header_t *sort;          /* of oro_sort_t; always ends with id (tie-breaker) */
+    int page_number;                   /* 1-based */
+    int page_size;                     /* -1: all (only where allowed) */
+    apr_array_header_t *include;       /* of const char * paths ("account.owner"), ≤ 3 deep */
+    apr_hash_t *fields;                /* type -> apr_hash_t set of names (sparse fieldsets) */
+    int meta_title;                    /* meta=title */
     const oro_select_filter_t *filter; /* AND-ed to the WHERE of its statements, or NULL */
 } oro_api_query_t;
 

@@ -61,8 +61,8 @@ static void add_column(oro_sqlbuf_t *b, const char *alias, const char *column)
  * and the condition in parentheses, or nothing when the filter restricts nothing.
  * Returns whether it added something. The condition is built on its own buffer first
  * so that an empty one leaves no trace; its parameters follow b's in marker order. */
-static int add_extra(oro_sqlbuf_t *b, const oro_select_filter_t *filter,
-                     const oro_entity_t *entity, const char *alias, const char *lead)
+static int add_extra(oro_sqlbuf_t *b, const oro_select_filter_t *filter, const oro_entity_t *entity,
+                     const char *alias, const char *lead)
 {
     if (filter == NULL || filter->add == NULL) {
         return 0;
@@ -474,9 +474,8 @@ oro_sql_t *oro_select_by_id_filtered(apr_pool_t *p, oro_dialect_t dialect,
     return oro_sqlbuf_finish(&b);
 }
 
-oro_sql_t *oro_select_count_by_id(apr_pool_t *p, oro_dialect_t dialect,
-                                  const oro_entity_t *entity, const char *id,
-                                  const oro_select_filter_t *filter)
+oro_sql_t *oro_select_count_by_id(apr_pool_t *p, oro_dialect_t dialect, const oro_entity_t *entity,
+                                  const char *id, const oro_select_filter_t *filter)
 {
     oro_sqlbuf_t b;
     oro_sqlbuf_init(&b, p, dialect);

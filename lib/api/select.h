@@ -63,9 +63,8 @@ oro_sql_t *oro_select_to_many_ids_filtered(apr_pool_t *p, oro_dialect_t dialect,
                                            const oro_select_filter_t *filter);
 /* SELECT COUNT(*) of entity's record id restricted by filter: 1 when the filter lets it
  * through (and it exists), else 0. */
-oro_sql_t *oro_select_count_by_id(apr_pool_t *p, oro_dialect_t dialect,
-                                  const oro_entity_t *entity, const char *id,
-                                  const oro_select_filter_t *filter);
+oro_sql_t *oro_select_count_by_id(apr_pool_t *p, oro_dialect_t dialect, const oro_entity_t *entity,
+                                  const char *id, const oro_select_filter_t *filter);
 
 /* One record by id. */
 oro_sql_t *oro_select_by_id(apr_pool_t *p, oro_dialect_t dialect, const oro_entity_t *entity,

@@ -28,18 +28,18 @@ typedef struct {
     int api_max_page_size;        /* OroApiMaxPageSize N */
     int api_bulk_delete_limit;    /* OroApiBulkDeleteLimit N */
     /* Authentication (mod_oro/auth*.c, docs/security.md) */
-    int authentication;         /* OroAuthentication on|off (1|0) */
-    int wsse_lifetime;          /* OroWsseLifetime SECONDS */
-    int wsse_clock_skew;        /* OroWsseClockSkew SECONDS */
-    int auth_cache_seconds;     /* OroAuthCacheSeconds SECONDS */
-    int password_min_length;    /* OroPasswordMinLength N */
-    int oauth_token_lifetime;   /* OroOAuthTokenLifetime SECONDS */
-    int oauth_refresh_lifetime; /* OroOAuthRefreshLifetime SECONDS */
-    int session_idle_timeout;   /* OroSessionIdleTimeout SECONDS */
-    int session_lifetime;       /* OroSessionLifetime SECONDS */
-    int login_max_attempts;     /* OroLoginMaxAttempts N (per user) */
-    int login_max_per_address;  /* OroLoginMaxAttemptsPerAddress N */
-    int login_lock_seconds;     /* OroLoginLockSeconds SECONDS */
+    int authentication;           /* OroAuthentication on|off (1|0) */
+    int wsse_lifetime;            /* OroWsseLifetime SECONDS */
+    int wsse_clock_skew;          /* OroWsseClockSkew SECONDS */
+    int auth_cache_seconds;       /* OroAuthCacheSeconds SECONDS */
+    int password_min_length;      /* OroPasswordMinLength N */
+    int oauth_token_lifetime;     /* OroOAuthTokenLifetime SECONDS */
+    int oauth_refresh_lifetime;   /* OroOAuthRefreshLifetime SECONDS */
+    int session_idle_timeout;     /* OroSessionIdleTimeout SECONDS */
+    int session_lifetime;         /* OroSessionLifetime SECONDS */
+    int login_max_attempts;       /* OroLoginMaxAttempts N (per user) */
+    int login_max_per_address;    /* OroLoginMaxAttemptsPerAddress N */
+    int login_lock_seconds;       /* OroLoginLockSeconds SECONDS */
     int consumer_indexer_workers; /* OroConsumerIndexerWorkers 0|1 */
     int consumer_relay_workers;   /* OroConsumerRelayWorkers N (amqp only) */
     int queue_batch_size;         /* OroQueueBatchSize N: messages per claim */
@@ -50,7 +50,7 @@ typedef struct {
     int queue_poll_interval;      /* OroQueuePollInterval MS: longest idle poll */
     int job_stale_timeout;        /* OroJobStaleTimeout SECONDS */
     int dead_letter_max_age;      /* OroDeadLetterMaxAge DAYS */
-    int auth_cache_size;        /* OroAuthCacheSize MEGABYTES */
+    int auth_cache_size;          /* OroAuthCacheSize MEGABYTES */
     /* The entity definitions of OroEntityConfig: loaded by oro_settings_load (daemons,
      * oroctl) and by mod_oro's post_config; NULL without OroEntityConfig. */
     const struct oro_meta *meta;

@@ -136,7 +136,8 @@ static int run(oro_db_t *db, apr_pool_t *p, const char **error, int *nrows, apr_
         apr_dbd_prepared_t *stmt = NULL;
         rc = apr_dbd_prepare(db->driver, p, db->handle, sql, NULL, &stmt);
         if (rc == 0) {
-            rc = res ? apr_dbd_pselect(db->driver, p, db->handle, res, stmt, ORO_DB_RANDOM(db), nargs, args)
+            rc = res ? apr_dbd_pselect(db->driver, p, db->handle, res, stmt, ORO_DB_RANDOM(db),
+                                       nargs, args)
                      : apr_dbd_pquery(db->driver, p, db->handle, &rows, stmt, nargs, args);
         }
     }

@@ -15,8 +15,8 @@ apr_array_header_t *oro_db_rows(oro_db_t *db, apr_pool_t *p, const char *sql,
         apr_dbd_prepared_t *stmt = NULL;
         rc = apr_dbd_prepare(db->driver, p, db->handle, sql, NULL, &stmt);
         if (rc == 0) {
-            rc = apr_dbd_pselect(db->driver, p, db->handle, &res, stmt, ORO_DB_RANDOM(db), args->nelts,
-                                 (const char **)args->elts);
+            rc = apr_dbd_pselect(db->driver, p, db->handle, &res, stmt, ORO_DB_RANDOM(db),
+                                 args->nelts, (const char **)args->elts);
         }
     }
     if (rc != 0) {

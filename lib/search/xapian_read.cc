@@ -407,8 +407,7 @@ static int run_once(oro_search_reader_t *r, apr_pool_t *p, const oro_search_quer
             }
         }
     }
-    bool filtered = allowed.empty() || !all_unconditional ||
-                    unconditional != r->db->get_doccount();
+    bool filtered = allowed.empty() || !all_unconditional || unconditional != r->db->get_doccount();
     Xapian::Query filter(Xapian::Query::OP_OR, allowed.begin(), allowed.end());
     Xapian::Query match = Xapian::Query::MatchAll;
     bool weighted = false;

@@ -87,8 +87,7 @@ static void test_adapt(void **state)
                      ORO_ACL_ORGANIZATION);
     assert_int_equal(oro_acl_adapt(ORO_OWNERSHIP_ORGANIZATION, ORO_ACL_EDIT, ORO_ACL_NONE),
                      ORO_ACL_NONE);
-    assert_int_equal(oro_acl_adapt(ORO_OWNERSHIP_NONE, ORO_ACL_VIEW, ORO_ACL_USER),
-                     ORO_ACL_GLOBAL);
+    assert_int_equal(oro_acl_adapt(ORO_OWNERSHIP_NONE, ORO_ACL_VIEW, ORO_ACL_USER), ORO_ACL_GLOBAL);
     assert_int_equal(oro_acl_adapt(ORO_OWNERSHIP_NONE, ORO_ACL_ASSIGN, ORO_ACL_GLOBAL),
                      ORO_ACL_NONE);
 }
@@ -244,8 +243,9 @@ static void test_select_hook(void **state)
     const oro_entity_t *products = oro_meta_entity(meta, "products");
     q = oro_select_to_many_ids_filtered(f->pool, ORO_DIALECT_PGSQL,
                                         oro_meta_relation(products, "categories"), owners, &filter);
-    assert_non_null(strstr(q->sql, " IN (SELECT f.\"id\" FROM \"oro_catalog_category\" f WHERE (f.org = "
-                                   "%s)) ORDER BY"));
+    assert_non_null(strstr(q->sql,
+                           " IN (SELECT f.\"id\" FROM \"oro_catalog_category\" f WHERE (f.org = "
+                           "%s)) ORDER BY"));
     assert_int_equal(q->params->nelts, 2);
     /* a filter that adds nothing leaves the statement as it was */
     const oro_entity_t *roles = oro_meta_entity(meta, "roles");
@@ -314,8 +314,8 @@ static void test_cache(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        UNIT_TEST(test_names),      UNIT_TEST(test_allowed_levels), UNIT_TEST(test_adapt),
-        UNIT_TEST(test_grant_table), UNIT_TEST(test_division),      UNIT_TEST(test_conditions),
+        UNIT_TEST(test_names),       UNIT_TEST(test_allowed_levels), UNIT_TEST(test_adapt),
+        UNIT_TEST(test_grant_table), UNIT_TEST(test_division),       UNIT_TEST(test_conditions),
         UNIT_TEST(test_select_hook), UNIT_TEST(test_cache),
     };
     if (apr_initialize() != APR_SUCCESS) {
