@@ -68,15 +68,14 @@ static PGresult *run(oro_api_request_t *req, const oro_sql_t *q, const char **er
     }
     PGconn *conn = apr_dbd_native_handle(dbd->driver, dbd->handle);
     pg_cache_t *cache = cache_of(dbd);
-    /* NB: apr_dbd_check_conn (mod_dbd, at acquire) PQresets a broken connection: a new
-     * session without our prepared statements, on the same handle and pool. */
+    /* NB: apr_dbd_check_conn (mod_dbd at acquire, and authentication after a failed
+     * statement) PQresets a broken connection: a new session without our prepared
+     * statements, on the same handle and pool. The backend pid tells it. */
     if (cache->backend_pid != PQbackendPID(conn)) {
         apr_hash_clear(cache->names);
         cache->count = 0;
         cache->backend_pid = PQbackendPID(conn);
     }
-    int retried = 0;
-again:;
     const char *name = apr_hash_get(cache->names, q->sql, APR_HASH_KEY_STRING);
     int nparams = q->params->nelts;
     const char *const *params = (const char *const *)q->params->elts;
@@ -96,17 +95,6 @@ again:;
     }
     if (name != NULL) {
         res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
-        /* NB: libpq may have reset the connection (apr_dbd's check after a database
-         * restart): a new server session knows none of the cached names. Forget them all
-         * and prepare this one again, once. */
-        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
-        if (PQresultStatus(res) == PGRES_FATAL_ERROR && state != NULL &&
-            strcmp(state, "26000") == 0 && !retried) {
-            PQclear(res);
-            cache->names = apr_hash_make(dbd->pool);
-            retried = 1;
-            goto again;
-        }
     }
     else {
         res = PQexecParams(conn, numbered(p, q->sql), nparams, NULL, params, NULL, NULL, 0);
