@@ -3,6 +3,7 @@
  * message-queue issue, the messages it enqueues) commit together or not at all. */
 #include "api.h"
 #include "auth.h"
+#include "api/sqlbuf.h"
 
 #include <apr_strings.h>
 #include <http_protocol.h>
@@ -134,13 +135,27 @@ apr_array_header_t *oro_api_run_checks(oro_api_request_t *req, const oro_write_d
     apr_array_header_t *checks = oro_write_checks(p, req->dialect, doc, self_id);
     apr_array_header_t *errors = NULL;
     *db_error = NULL;
+    /* one round trip for all of them: SELECT (check 1), (check 2), … */
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, p, req->dialect);
     for (int i = 0; i < checks->nelts; i++) {
         const oro_write_check_t *c = &APR_ARRAY_IDX(checks, i, oro_write_check_t);
-        apr_array_header_t *rows = oro_api_rows(req, c->sql, 1, db_error);
+        oro_sqlbuf_add(&b, i == 0 ? "SELECT (" : ", (");
+        oro_sqlbuf_add(&b, c->sql->sql);
+        oro_sqlbuf_add(&b, ")");
+        apr_array_cat(b.params, c->sql->params);
+    }
+    apr_array_header_t *rows = NULL;
+    if (checks->nelts > 0) {
+        rows = oro_api_rows(req, oro_sqlbuf_finish(&b), checks->nelts, db_error);
         if (rows == NULL) {
             return NULL;
         }
-        long n = rows->nelts ? atol(APR_ARRAY_IDX(rows, 0, const char **)[0]) : -1;
+    }
+    for (int i = 0; i < checks->nelts; i++) {
+        const oro_write_check_t *c = &APR_ARRAY_IDX(checks, i, oro_write_check_t);
+        const char *count = rows->nelts ? APR_ARRAY_IDX(rows, 0, const char **)[i] : NULL;
+        long n = count ? atol(count) : -1;
         if (n != c->expected) {
             if (errors == NULL) {
                 errors = apr_array_make(p, 2, sizeof(oro_api_error_t));

@@ -230,10 +230,21 @@ static void add_in_ids(oro_sqlbuf_t *b, const char *alias, const char *column,
     oro_sqlbuf_param_list(b, texts);
 }
 
+int oro_acl_unrestricted(const oro_principal_t *principal, const oro_entity_t *entity,
+                         oro_acl_level_t level)
+{
+    if (principal == NULL || level == ORO_ACL_GLOBAL) {
+        return 1;
+    }
+    /* adapted to GLOBAL: nothing restricts unowned records */
+    return level != ORO_ACL_NONE && (entity->ownership == ORO_OWNERSHIP_NONE ||
+                                     oro_meta_relation(entity, "organization") == NULL);
+}
+
 void oro_acl_condition(oro_sqlbuf_t *b, const oro_meta_t *meta, const oro_principal_t *principal,
                        const oro_entity_t *entity, oro_acl_level_t level, const char *alias)
 {
-    if (principal == NULL || level == ORO_ACL_GLOBAL) {
+    if (oro_acl_unrestricted(principal, entity, level)) {
         return;
     }
     if (level == ORO_ACL_NONE) {
@@ -242,9 +253,6 @@ void oro_acl_condition(oro_sqlbuf_t *b, const oro_meta_t *meta, const oro_princi
     }
     const oro_relation_t *organization = oro_meta_relation(entity, "organization");
     const oro_relation_t *owner = oro_meta_relation(entity, "owner");
-    if (entity->ownership == ORO_OWNERSHIP_NONE || organization == NULL) {
-        return; /* adapted to GLOBAL: nothing restricts unowned records */
-    }
     add_column(b, alias, organization->column);
     oro_sqlbuf_add(b, " = ");
     add_id_param(b, principal->organization_id);

@@ -98,6 +98,12 @@ oro_acl_level_t oro_acl_level(const oro_principal_t *principal, const oro_entity
 apr_array_header_t *oro_acl_division(apr_pool_t *p, const apr_array_header_t *units,
                                      const apr_array_header_t *roots);
 
+/* 1 when level restricts no record of entity for principal (NULL principal, GLOBAL, an
+ * unowned entity): oro_acl_condition then adds nothing, and a check of one record can
+ * be answered without the database. */
+int oro_acl_unrestricted(const oro_principal_t *principal, const oro_entity_t *entity,
+                         oro_acl_level_t level);
+
 /* The SQL condition that restricts the records of entity (table alias `alias`) to those
  * the principal reaches at level, appended to b with its parameters (see
  * lib/acl/acl_sql.h), or nothing when level does not restrict (GLOBAL, unowned entities). */

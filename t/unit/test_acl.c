@@ -195,6 +195,19 @@ static void test_conditions(void **state)
                         "t.\"organization_id\" = %s AND 1 = 0");
     /* no principal: nothing restricts */
     assert_string_equal(condition(f, meta, NULL, "contacts", ORO_ACL_NONE, &n), "");
+    /* oro_acl_unrestricted (a write's checks skip the database with it) says exactly when
+     * the condition is empty */
+    pr.division_ids = ids(f->pool, 2, 5, 9);
+    const char *types[] = {"contacts", "users", "products", "roles", "accounts", "orderlineitems"};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        for (int level = ORO_ACL_NONE; level <= ORO_ACL_GLOBAL; level++) {
+            const oro_entity_t *e = oro_meta_entity(meta, types[i]);
+            assert_non_null(e);
+            int empty = condition(f, meta, &pr, types[i], (oro_acl_level_t)level, &n)[0] == '\0';
+            assert_int_equal(oro_acl_unrestricted(&pr, e, (oro_acl_level_t)level), empty);
+            assert_true(oro_acl_unrestricted(NULL, e, (oro_acl_level_t)level));
+        }
+    }
 }
 
 /* A filter that restricts records to organization 3 (the hook the ACL uses). */
