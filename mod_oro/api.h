@@ -32,6 +32,8 @@ typedef struct {
     int acl_changed;    /* a write of users, roles, units or grants: bump the ACL version */
     int acl_bypass;     /* oro_api_fetch reads without the VIEW condition (a saved record) */
     int acl_permission; /* what oro_api_lock_current checks; 0 (VIEW) means EDIT */
+    /* the queue payloads to NOTIFY once the write has committed (api_enqueue.c) */
+    const char *mq_notify[2];
 } oro_api_request_t;
 
 /* A write's transaction (see oro_api_begin). */
@@ -83,8 +85,10 @@ int oro_api_relationship(oro_api_request_t *req);
 /* DELETE /api/{type}?filter[…]: at most OroApiBulkDeleteLimit records. */
 int oro_api_bulk_delete(oro_api_request_t *req);
 
-/* Enqueues oro.search.reindex for ids[0..n) of entity inside t (api_enqueue.c).
+/* Enqueues oro.search.reindex for ids[0..n) of entity inside t (api_enqueue.c); the
+ * NOTIFY that wakes the consumers waits for the commit (oro_api_notify_committed).
  * Returns 0, or -1 after rolling back and answering 503: the caller returns OK. */
+void oro_api_notify_committed(oro_api_request_t *req);
 int oro_api_enqueue_reindex(oro_api_request_t *req, oro_api_txn_t *t, const oro_entity_t *entity,
                             const char *const *ids, int n);
 

@@ -36,11 +36,32 @@ int oro_api_enqueue_reindex(oro_api_request_t *req, oro_api_txn_t *t, const oro_
                           ORO_MQ_PRIORITY_NORMAL,
                           0,
                           0};
-    const char *error;
-    if (oro_mq_send(req->dbd->driver, req->dbd->handle, p, req->dialect,
-                    (oro_mq_transport_t)req->settings->transport, &m, &error) != 0) {
+    const char *error, *notify;
+    if (oro_mq_send_deferred(req->dbd->driver, req->dbd->handle, p, req->dialect,
+                             (oro_mq_transport_t)req->settings->transport, &m, &notify,
+                             &error) != 0) {
         oro_api_statement_failed(t, "could not enqueue the search update", error);
         return -1;
     }
+    /* the NOTIFY follows the commit (oro_api_notify_committed) */
+    for (int i = 0; notify != NULL && i < 2; i++) {
+        if (req->mq_notify[i] == NULL || strcmp(req->mq_notify[i], notify) == 0) {
+            req->mq_notify[i] = notify;
+            notify = NULL;
+        }
+    }
     return 0;
+}
+
+void oro_api_notify_committed(oro_api_request_t *req)
+{
+    for (int i = 0; i < 2 && req->mq_notify[i] != NULL; i++) {
+        const char *error;
+        if (oro_mq_notify_committed(req->dbd->driver, req->dbd->handle, req->r->pool,
+                                    req->mq_notify[i], &error) != 0) {
+            /* the message is committed: the consumers find it when they next poll */
+            ORO_RLOG(req->r, APLOG_WARNING, 0, "%s", error);
+        }
+        req->mq_notify[i] = NULL;
+    }
 }

@@ -100,11 +100,14 @@ int oro_api_end(oro_api_txn_t *t, int rollback, const char **error)
     if (rc != 0 && !rollback) {
         *error = oro_db_one_line(t->req->r->pool,
                                  apr_dbd_error(t->req->dbd->driver, t->req->dbd->handle, rc));
+        t->req->mq_notify[0] = t->req->mq_notify[1] = NULL;
         return -1;
     }
     if (!rollback) {
         oro_api_acl_committed(t->req);
+        oro_api_notify_committed(t->req);
     }
+    t->req->mq_notify[0] = t->req->mq_notify[1] = NULL;
     return 0;
 }
 

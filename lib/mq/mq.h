@@ -54,6 +54,21 @@ int oro_mq_send(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p
                 oro_dialect_t dialect, oro_mq_transport_t transport, const oro_mq_message_t *m,
                 const char **error);
 
+/* As oro_mq_send, but on PostgreSQL without the NOTIFY that wakes the consumers: *notify
+ * receives its payload (NULL on MariaDB), for oro_mq_notify_committed after the caller's
+ * commit. For writers that commit concurrently (mod_oro's API): a NOTIFY inside their
+ * transactions would hold PostgreSQL's global notify lock through each commit's WAL
+ * flush and serialise them all. */
+int oro_mq_send_deferred(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
+                         oro_dialect_t dialect, oro_mq_transport_t transport,
+                         const oro_mq_message_t *m, const char **notify, const char **error);
+
+/* Wakes the consumers of payload (from oro_mq_send_deferred) once its transaction has
+ * committed: a NOTIFY in a short transaction of its own, not waiting for its WAL flush.
+ * PostgreSQL only, no transaction open on handle. 0, or -1 with *error. */
+int oro_mq_notify_committed(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
+                            const char *payload, const char **error);
+
 /* What a processor decides for a message. */
 typedef enum {
     ORO_MQ_ACK = 0,     /* done */

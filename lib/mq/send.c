@@ -190,9 +190,11 @@ static const char *insert_sql(const apr_dbd_driver_t *driver, apr_dbd_t *handle,
                         count);
 }
 
-int oro_mq_send_many(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
+/* oro_mq_send_many, and oro_mq_send_deferred when notify is not NULL: then the NOTIFY
+ * is left to the caller, after its commit, and *notify names its payload. */
+static int send_rows(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
                      oro_dialect_t dialect, oro_mq_transport_t transport, const oro_mq_message_t *m,
-                     long count, const char **error)
+                     long count, const char **notify, const char **error)
 {
     const char *topic = m->topic && m->topic[0] ? m->topic : "(no topic)";
     const char *why = oro_mq_validate(p, m);
@@ -204,7 +206,12 @@ int oro_mq_send_many(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool
         return -1;
     }
     const char *sql = insert_sql(driver, handle, p, dialect, transport, m, count);
-    if (dialect == ORO_DIALECT_PGSQL) {
+    if (notify != NULL) {
+        *notify = dialect != ORO_DIALECT_PGSQL ? NULL
+                  : transport == ORO_MQ_AMQP   ? "outbox"
+                                               : m->queue;
+    }
+    else if (dialect == ORO_DIALECT_PGSQL) {
         /* NB: PostgreSQL delivers one notification per channel and payload per
          * transaction however often it is sent, so a bulk write wakes the workers once;
          * and the same simple query carries it: one round trip. */
@@ -217,6 +224,40 @@ int oro_mq_send_many(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool
     if (rc != 0) {
         const char *dbe = apr_dbd_error(driver, handle, rc);
         *error = apr_psprintf(p, "could not enqueue %s: %s", topic, oro_db_one_line(p, dbe));
+        return -1;
+    }
+    *error = NULL;
+    return 0;
+}
+
+int oro_mq_send_many(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
+                     oro_dialect_t dialect, oro_mq_transport_t transport, const oro_mq_message_t *m,
+                     long count, const char **error)
+{
+    return send_rows(driver, handle, p, dialect, transport, m, count, NULL, error);
+}
+
+int oro_mq_send_deferred(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
+                         oro_dialect_t dialect, oro_mq_transport_t transport,
+                         const oro_mq_message_t *m, const char **notify, const char **error)
+{
+    return send_rows(driver, handle, p, dialect, transport, m, 1, notify, error);
+}
+
+int oro_mq_notify_committed(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
+                            const char *payload, const char **error)
+{
+    /* NB: a transaction of its own with synchronous_commit off: the NOTIFY's global lock
+     * is then held for an instant, not through a WAL flush; losing this commit in a
+     * crash loses nothing but a wake-up (workers poll as well) */
+    const char *sql =
+        apr_pstrcat(p, "BEGIN; SET LOCAL synchronous_commit TO off; NOTIFY " ORO_MQ_CHANNEL ", ",
+                    literal(driver, handle, p, payload), "; COMMIT", NULL);
+    int nrows = 0;
+    int rc = apr_dbd_query(driver, handle, &nrows, sql);
+    if (rc != 0) {
+        *error = apr_psprintf(p, "could not notify the consumers of %s: %s", payload,
+                              oro_db_one_line(p, apr_dbd_error(driver, handle, rc)));
         return -1;
     }
     *error = NULL;
