@@ -231,6 +231,12 @@ int oro_api_lock_current(oro_api_request_t *req, oro_api_txn_t *t)
     return 1;
 }
 
+static void set_location(oro_api_request_t *req, const char *id)
+{
+    apr_table_setn(req->r->headers_out, "Location",
+                   apr_psprintf(req->r->pool, "%s/%s/%s", req->base_url, req->entity->type, id));
+}
+
 static int send_saved(oro_api_request_t *req, int status, const char *id)
 {
     const char *const *values;
@@ -244,9 +250,7 @@ static int send_saved(oro_api_request_t *req, int status, const char *id)
         return oro_api_database_error(req, "could not read the saved record", "it is gone");
     }
     if (status == HTTP_CREATED) {
-        apr_table_setn(
-            req->r->headers_out, "Location",
-            apr_psprintf(req->r->pool, "%s/%s/%s", req->base_url, req->entity->type, id));
+        set_location(req, id);
     }
     return oro_api_send_record(req, status, values, columns);
 }
@@ -297,13 +301,16 @@ int oro_api_create(oro_api_request_t *req)
     }
     const char *id = doc->id;
     oro_sql_t *insert = oro_write_insert(p, req->dialect, doc);
+    apr_array_header_t *columns = oro_select_columns(p, req->entity);
+    const char *const *saved = NULL; /* PostgreSQL: the record as RETURNING gave it */
     if (req->dialect == ORO_DIALECT_PGSQL) {
-        apr_array_header_t *rows = oro_api_rows(req, insert, 1, &error);
+        apr_array_header_t *rows = oro_api_rows(req, insert, columns->nelts, &error);
         if (rows == NULL || rows->nelts != 1) {
             return oro_api_statement_failed(&t, "could not create the record",
                                             error ? error : "no id");
         }
-        id = APR_ARRAY_IDX(rows, 0, const char **)[0];
+        saved = APR_ARRAY_IDX(rows, 0, const char *const *);
+        id = saved[0];
     }
     else {
         if (oro_api_exec(req, insert, NULL, &error) != 0) {
@@ -328,6 +335,11 @@ int oro_api_create(oro_api_request_t *req)
     }
     if (oro_api_end(&t, 0, &error) != 0) {
         return oro_api_statement_failed(&t, "could not commit the record", error);
+    }
+    if (saved != NULL) {
+        /* to-many sets change other rows, not these columns: no second read */
+        set_location(req, id);
+        return oro_api_send_record(req, HTTP_CREATED, saved, columns);
     }
     return send_saved(req, HTTP_CREATED, id);
 }

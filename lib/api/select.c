@@ -83,20 +83,30 @@ static int add_extra(oro_sqlbuf_t *b, const oro_select_filter_t *filter, const o
     return 1;
 }
 
-static void add_select_from(oro_sqlbuf_t *b, const oro_entity_t *entity)
+void oro_select_add_columns(oro_sqlbuf_t *b, const oro_entity_t *entity, const char *alias)
 {
     apr_array_header_t *columns = oro_select_columns(b->pool, entity);
-    oro_sqlbuf_add(b, "SELECT ");
     for (int i = 0; i < columns->nelts; i++) {
         const oro_select_column_t *c = &APR_ARRAY_IDX(columns, i, oro_select_column_t);
+        const char *column = c->field != NULL ? c->field->column
+                             : c->relation    ? c->relation->column
+                                              : oro_sql_id_column(entity);
         if (i > 0) {
             oro_sqlbuf_add(b, ", ");
         }
-        add_column(b, MAIN_ALIAS,
-                   c->field != NULL ? c->field->column
-                   : c->relation    ? c->relation->column
-                                    : oro_sql_id_column(entity));
+        if (alias != NULL) {
+            add_column(b, alias, column);
+        }
+        else {
+            oro_sqlbuf_name(b, column);
+        }
     }
+}
+
+static void add_select_from(oro_sqlbuf_t *b, const oro_entity_t *entity)
+{
+    oro_sqlbuf_add(b, "SELECT ");
+    oro_select_add_columns(b, entity, MAIN_ALIAS);
     oro_sqlbuf_add(b, " FROM ");
     oro_sqlbuf_name(b, entity->table);
     oro_sqlbuf_add(b, " " MAIN_ALIAS);

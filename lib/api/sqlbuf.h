@@ -25,6 +25,10 @@ void oro_sqlbuf_param_list(oro_sqlbuf_t *b, const apr_array_header_t *values);
 /* The statement built so far (b's text and parameters, not copied). */
 oro_sql_t *oro_sqlbuf_finish(oro_sqlbuf_t *b);
 
+/* Appends entity's result columns in oro_select_columns' order, each qualified by alias
+ * unless it is NULL (a SELECT list, or an INSERT's RETURNING). */
+void oro_select_add_columns(oro_sqlbuf_t *b, const oro_entity_t *entity, const char *alias);
+
 /* The id column of an entity ("id" unless its definition maps it elsewhere). */
 const char *oro_sql_id_column(const oro_entity_t *entity);
 

@@ -47,9 +47,10 @@ oro_write_doc_t *oro_write_parse(apr_pool_t *p, const oro_meta_t *meta, const or
                                  const char *body, size_t len, const char *url_id,
                                  apr_array_header_t **errors);
 
-/* INSERT of doc (id column only when doc->id is set). PostgreSQL: "… RETURNING id";
- * MariaDB: the caller reads LAST_INSERT_ID() after it. createdAt/updatedAt are left to
- * the database. */
+/* INSERT of doc (id column only when doc->id is set). PostgreSQL: "… RETURNING" the
+ * record's columns as oro_select_columns lists them (the id first), so the answer needs
+ * no second read; MariaDB: the caller reads LAST_INSERT_ID() after it. createdAt/updatedAt
+ * are left to the database. */
 oro_sql_t *oro_write_insert(apr_pool_t *p, oro_dialect_t dialect, const oro_write_doc_t *doc);
 
 /* UPDATE of the values of doc for id (NULL if doc has no value: nothing to update). */

@@ -61,7 +61,7 @@ oro_sql_t *oro_write_insert(apr_pool_t *p, oro_dialect_t dialect, const oro_writ
     }
     if (dialect == ORO_DIALECT_PGSQL) {
         oro_sqlbuf_add(&b, " RETURNING ");
-        oro_sqlbuf_name(&b, oro_sql_id_column(e));
+        oro_select_add_columns(&b, e, NULL);
     }
     return oro_sqlbuf_finish(&b);
 }

@@ -145,6 +145,13 @@ ok($res->{headers}{etag}, 'ETag');
 is($doc->{data}{attributes}{birthday}, '1815-12-10', 'the saved record comes back');
 like($doc->{data}{attributes}{createdAt}, qr/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/, 'createdAt in ISO 8601 UTC');
 is((sql("SELECT first_name FROM orocrm_contact WHERE id = $id"))[0], 'Ada', 'stored');
+{
+    # the answer of a create is the record as a read gives it (PostgreSQL answers from the
+    # INSERT's RETURNING, MariaDB reads the record again)
+    my ($get, $got) = call(GET => "/api/contacts/$id");
+    is_deeply($doc, $got, 'the create answers what a read of the record answers');
+    is($res->{headers}{etag}, $get->{headers}{etag}, 'with the same ETag');
+}
 
 # validation: every problem at once
 ($res, $doc) = call(POST => '/api/contacts', {data => {type => 'contacts', attributes => {
