@@ -49,10 +49,17 @@ CONF
     my ($rc, $stdout, $stderr) = apache('-f', "$dir/httpd.conf", '-k', 'start');
     my $log = slurp("$dir/error.log");
     if ($rc == 0) {
-        # NB: on a loaded machine a stop can take a while; the next case must not find
-        # this httpd still running ("already running" instead of the error under test)
+        # NB: `-k start` returns before the daemon has written its pid file, and `-k stop`
+        # without one stops nothing; on a loaded machine a stop can take a while too. The
+        # next case must not find this httpd still running ("already running" instead of
+        # the error under test).
+        wait_until(30, sub { -s "$dir/httpd.pid" });
         apache('-f', "$dir/httpd.conf", '-k', 'stop');
-        wait_until(60, sub { !-e "$dir/httpd.pid" });
+        if (!wait_until(60, sub { !-e "$dir/httpd.pid" })) {
+            my $pid = slurp("$dir/httpd.pid");
+            kill 'KILL', $1 if $pid =~ /(\d+)/;
+            unlink "$dir/httpd.pid";
+        }
     }
     return ($rc, "$stdout$stderr$log");
 }
