@@ -159,8 +159,14 @@ static int oro_handler(request_rec *r)
     if (strncmp(path, "/api", 4) == 0) {
         path += 4;
     }
+    else {
+        /* outside /api only the endpoints above are ours (/login/x is no login) */
+        return oro_send_error(
+            r, HTTP_NOT_FOUND, "resource not found",
+            apr_psprintf(r->pool, "no resource at \"%s\"", oro_printable(r->pool, r->uri, 200)));
+    }
     /* every route needs a caller but the status, whose details need an administrator */
-    if (oro_auth_request(r, path == r->uri || strcmp(path, "/system/status") != 0) != OK) {
+    if (oro_auth_request(r, strcmp(path, "/system/status") != 0) != OK) {
         return OK;
     }
     for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -168,7 +174,7 @@ static int oro_handler(request_rec *r)
             return routes[i].handler(r);
         }
     }
-    if (path != r->uri && path[0] == '/' && path[1] != '\0') {
+    if (path[0] == '/' && path[1] != '\0') {
         return oro_api_dispatch(r, path);
     }
     return oro_send_error(

@@ -37,6 +37,11 @@ sub with_session {
                                  defined $o{content} ? (content => $o{content}) : ()});
 }
 
+# ---- the endpoints are exact paths: what lies below them is nobody's (404, no login asked)
+for my $path ('/login/x', '/logout/x', '/oauth2-token/x') {
+    is(http('POST', $path, {auth => 'none'})->{status}, 404, "$path is 404");
+}
+
 # ---- login
 my ($res, $doc, $id, $cookie) = login('admin', $password);
 is($res->{status}, 200, 'POST /login with JSON: 200') or diag($res->{content});
