@@ -12,7 +12,8 @@
  *
  * One document per record: terms Q<type>:<id> (unique), T<type>, ACL terms
  * XO<organization> XU<owner user> XB<business unit>, text through a TermGenerator with
- * English stemming both unprefixed (all_text) and prefixed per field (XF<field>:), an
+ * English stemming both unprefixed (all_text, with positions) and prefixed per field
+ * (XF<field>:, without positions: field conditions match a phrase's words in any order), an
  * exact term per text value (XE<field>:<lowercased value>), a presence term per field
  * (XP<field>), value slots (numbers sortable_serialise'd, text lowercased and as
  * written), and the stored entity, id, title and field values. */

@@ -139,7 +139,11 @@ extern "C" int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p,
             append_data(data, f->text);
             if (f->type == ORO_SEARCH_TEXT) {
                 std::string text(f->text);
-                tg.index_text(text, 1, field_prefix(name));
+                // the field's words without positions: phrases are only matched in
+                // all_text (a field condition matches a phrase's words in any order,
+                // lib/search/xapian_read.cc), and positions were a sixth of the cost
+                // of a document (docs/PERFORMANCE.md)
+                tg.index_text_without_positions(text, 1, field_prefix(name));
                 tg.index_text(text); // all_text
                 tg.increase_termpos();
                 doc.add_boolean_term(exact_term(name, text));
