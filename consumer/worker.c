@@ -215,8 +215,8 @@ static int consume_batch(worker_t *w, const char **error)
 {
     const oro_settings_t *s = w->spec->settings;
     /* the indexer commits once per batch: its own, larger size (OroQueueIndexerBatchSize) */
-    int limit = strcmp(w->spec->role, "indexer") == 0 ? s->queue_indexer_batch_size
-                                                      : s->queue_batch_size;
+    int limit =
+        strcmp(w->spec->role, "indexer") == 0 ? s->queue_indexer_batch_size : s->queue_batch_size;
     if (w->spec->message_limit > 0) {
         long left = w->spec->message_limit - (long)(w->processed + w->failed);
         if (left < limit) {

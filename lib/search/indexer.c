@@ -464,9 +464,8 @@ int oro_search_index_range(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
 /* Whether the document of dependent d shows another text for relation name than the
  * target's title (a document without the field shows ""). 1 stale, 0 current or not
  * indexed (its own message indexes it), -1 with *error. */
-static int dependent_stale(oro_search_writer_t *w, apr_pool_t *p, const char *type,
-                           const char *id, const char *relation, const char *title,
-                           const char **error)
+static int dependent_stale(oro_search_writer_t *w, apr_pool_t *p, const char *type, const char *id,
+                           const char *relation, const char *title, const char **error)
 {
     const char *shown = NULL;
     int rc = oro_search_writer_stored(w, p, type, id, relation, &shown, error);
@@ -477,13 +476,14 @@ static int dependent_stale(oro_search_writer_t *w, apr_pool_t *p, const char *ty
 }
 
 int oro_search_dependents(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
-                          const oro_entity_t *entity, apr_hash_t *retitled,
-                          oro_search_writer_t *w, apr_hash_t *out, const char **error)
+                          const oro_entity_t *entity, apr_hash_t *retitled, oro_search_writer_t *w,
+                          apr_hash_t *out, const char **error)
 {
     if (entity->title_parts->nelts == 0 || apr_hash_count(retitled) == 0) {
         return 0;
     }
-    apr_array_header_t *ids = apr_array_make(p, (int)apr_hash_count(retitled), sizeof(const char *));
+    apr_array_header_t *ids =
+        apr_array_make(p, (int)apr_hash_count(retitled), sizeof(const char *));
     for (apr_hash_index_t *hi = apr_hash_first(p, retitled); hi; hi = apr_hash_next(hi)) {
         APR_ARRAY_PUSH(ids, const char *) = apr_hash_this_key(hi);
     }

@@ -53,8 +53,8 @@ int oro_search_index_range(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
  * messages): adds type → apr_array_header_t of const char * ids to out.
  * 0, or -1 with *error. */
 int oro_search_dependents(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
-                          const oro_entity_t *entity, apr_hash_t *retitled,
-                          oro_search_writer_t *w, apr_hash_t *out, const char **error);
+                          const oro_entity_t *entity, apr_hash_t *retitled, oro_search_writer_t *w,
+                          apr_hash_t *out, const char **error);
 
 /* SELECT COUNT(*), MIN(id), MAX(id) of entity's table. 0 or -1 with *error. */
 int oro_search_entity_extent(oro_db_t *db, apr_pool_t *p, const oro_entity_t *entity,

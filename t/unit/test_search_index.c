@@ -312,12 +312,9 @@ int main(void)
 {
     apr_initialize();
     const struct CMUnitTest tests[] = {
-        UNIT_TEST(test_acl_levels),
-        UNIT_TEST(test_operators_on_the_index),
-        UNIT_TEST(test_switch_and_refresh),
-        UNIT_TEST(test_title_changes),
-        UNIT_TEST(test_stored_values),
-        UNIT_TEST(test_phrases_in_fields),
+        UNIT_TEST(test_acl_levels),         UNIT_TEST(test_operators_on_the_index),
+        UNIT_TEST(test_switch_and_refresh), UNIT_TEST(test_title_changes),
+        UNIT_TEST(test_stored_values),      UNIT_TEST(test_phrases_in_fields),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     apr_terminate();
