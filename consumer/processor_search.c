@@ -61,7 +61,7 @@ static const char *read_reindex(apr_pool_t *p, const oro_meta_t *meta, const cha
         reason = apr_psprintf(p, "more than %d ids", MAX_IDS_PER_MESSAGE);
         goto cleanup;
     }
-    apr_hash_t *ids = apr_hash_make(p);
+    const char **list = apr_palloc(p, sizeof *list * (n + 1));
     for (size_t i = 0; i < n; i++) {
         json_object *v = json_object_array_get_idx(ids_json, i);
         const char *id = NULL;
@@ -76,17 +76,20 @@ static const char *read_reindex(apr_pool_t *p, const oro_meta_t *meta, const cha
                                   (apr_size_t)i);
             goto cleanup;
         }
-        apr_hash_set(ids, id, APR_HASH_KEY_STRING, id);
+        list[i] = id;
     }
     if (!oro_search_entity_indexed(e)) {
         goto cleanup; /* nothing of it is indexed: done */
     }
-    apr_hash_t *all = apr_hash_get(by_entity, e->type, APR_HASH_KEY_STRING);
-    if (all == NULL) {
+    /* a valid message's ids go straight into the batch's set of the entity (merging a
+     * set per message would copy the whole set each time: quadratic in the batch) */
+    apr_hash_t *ids = apr_hash_get(by_entity, e->type, APR_HASH_KEY_STRING);
+    if (ids == NULL) {
+        ids = apr_hash_make(p);
         apr_hash_set(by_entity, e->type, APR_HASH_KEY_STRING, ids);
     }
-    else {
-        apr_hash_set(by_entity, e->type, APR_HASH_KEY_STRING, apr_hash_overlay(p, ids, all));
+    for (size_t i = 0; i < n; i++) {
+        apr_hash_set(ids, list[i], APR_HASH_KEY_STRING, list[i]);
     }
 cleanup:
     if (doc != NULL) {
@@ -133,10 +136,11 @@ static int apply_locked(oro_mq_context_t *ctx, apr_hash_t *by_entity, oro_search
         const oro_entity_t *e = oro_meta_entity(meta, apr_hash_this_key(hi));
         apr_array_header_t *ids = hash_values(ctx->pool, apr_hash_this_val(hi));
         /* only records whose title changed are shown differently by their dependents */
-        apr_array_header_t *retitled = apr_array_make(ctx->pool, 16, sizeof(const char *));
+        apr_hash_t *retitled = apr_hash_make(ctx->pool);
         if (oro_search_index_ids_retitled(ctx->db, ctx->pool, meta, e, ids, w, stats, retitled,
                                           error) != 0 ||
-            oro_search_dependents(ctx->db, ctx->pool, meta, e, retitled, dependents, error) != 0) {
+            oro_search_dependents(ctx->db, ctx->pool, meta, e, retitled, w, dependents, error) !=
+                0) {
             return -1;
         }
         if (building != NULL && oro_search_journal_append(ctx->pool, ctx->settings->search_index,

@@ -214,7 +214,9 @@ static int open_queue(worker_t *w, const char **error)
 static int consume_batch(worker_t *w, const char **error)
 {
     const oro_settings_t *s = w->spec->settings;
-    int limit = s->queue_batch_size;
+    /* the indexer commits once per batch: its own, larger size (OroQueueIndexerBatchSize) */
+    int limit =
+        strcmp(w->spec->role, "indexer") == 0 ? s->queue_indexer_batch_size : s->queue_batch_size;
     if (w->spec->message_limit > 0) {
         long left = w->spec->message_limit - (long)(w->processed + w->failed);
         if (left < limit) {

@@ -224,6 +224,14 @@ static const char *delay_queue(oro_worker_amqp_t *a, int channel, const char *qu
     return name;
 }
 
+/* Messages a consumer takes at once: the indexer commits once per batch and has its own,
+ * larger size (OroQueueIndexerBatchSize). */
+static int batch_size(const oro_worker_amqp_t *a)
+{
+    return strcmp(a->role, "indexer") == 0 ? a->settings->queue_indexer_batch_size
+                                           : a->settings->queue_batch_size;
+}
+
 /* Connects, opens and sets up the channels of our role. */
 static int connect_broker(oro_worker_amqp_t *a, const char **why)
 {
@@ -276,10 +284,8 @@ static int connect_broker(oro_worker_amqp_t *a, const char **why)
                             reply_text(a->conn_pool, r));
         return -1;
     }
-    amqp_basic_qos(
-        a->conn, CONSUME_CHANNEL, 0,
-        (uint16_t)(a->settings->queue_batch_size > 65535 ? 65535 : a->settings->queue_batch_size),
-        0);
+    int prefetch = batch_size(a);
+    amqp_basic_qos(a->conn, CONSUME_CHANNEL, 0, (uint16_t)(prefetch > 65535 ? 65535 : prefetch), 0);
     amqp_basic_consume(a->conn, CONSUME_CHANNEL, amqp_cstring_bytes(a->queue), amqp_empty_bytes, 0,
                        0, 0, amqp_empty_table);
     r = amqp_get_rpc_reply(a->conn);
@@ -570,7 +576,7 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
                         apr_uint64_t *failed, int (*stop)(void), const char **error)
 {
     const oro_settings_t *s = a->settings;
-    int max = s->queue_batch_size;
+    int max = batch_size(a);
     received_t *got = apr_palloc(p, sizeof *got * (apr_size_t)max);
     int n = 0;
     const char *why = NULL;

@@ -77,6 +77,7 @@ static const command_rec oro_commands[] = {
     ORO_DIRECTIVE("OroJobStaleTimeout", "seconds after which a silent job is stale"),
     ORO_DIRECTIVE("OroDeadLetterMaxAge", "days dead letters are kept"),
     ORO_DIRECTIVE("OroAuthCacheSize", "megabytes of shared memory for nonces, users and sessions"),
+    ORO_DIRECTIVE("OroQueueIndexerBatchSize", "messages the indexer worker claims at once"),
     {NULL}};
 
 /* Validates every server's merged settings once the whole configuration is read;

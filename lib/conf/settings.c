@@ -62,6 +62,7 @@ static const directive_t directives[] = {
     {"OroJobStaleTimeout", KIND_INT, FIELD(job_stale_timeout), 10, 30 * 86400},
     {"OroDeadLetterMaxAge", KIND_INT, FIELD(dead_letter_max_age), 1, 3650},
     {"OroAuthCacheSize", KIND_INT, FIELD(auth_cache_size), 1, 1024},
+    {"OroQueueIndexerBatchSize", KIND_INT, FIELD(queue_indexer_batch_size), 1, 100000},
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -98,6 +99,7 @@ void oro_settings_init(oro_settings_t *s)
     s->job_stale_timeout = ORO_UNSET_INT;
     s->dead_letter_max_age = ORO_UNSET_INT;
     s->auth_cache_size = ORO_UNSET_INT;
+    s->queue_indexer_batch_size = ORO_UNSET_INT;
 }
 
 void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
@@ -191,6 +193,9 @@ void oro_settings_apply_defaults(oro_settings_t *s)
     }
     if (s->dead_letter_max_age == ORO_UNSET_INT) {
         s->dead_letter_max_age = ORO_DEFAULT_DEAD_LETTER_MAX_AGE;
+    }
+    if (s->queue_indexer_batch_size == ORO_UNSET_INT) {
+        s->queue_indexer_batch_size = ORO_DEFAULT_QUEUE_INDEXER_BATCH_SIZE;
     }
 }
 

@@ -51,6 +51,7 @@ typedef struct {
     int job_stale_timeout;        /* OroJobStaleTimeout SECONDS */
     int dead_letter_max_age;      /* OroDeadLetterMaxAge DAYS */
     int auth_cache_size;          /* OroAuthCacheSize MEGABYTES */
+    int queue_indexer_batch_size; /* OroQueueIndexerBatchSize N: the indexer's claim */
     /* The entity definitions of OroEntityConfig: loaded by oro_settings_load (daemons,
      * oroctl) and by mod_oro's post_config; NULL without OroEntityConfig. */
     const struct oro_meta *meta;
@@ -84,6 +85,7 @@ typedef struct {
 #define ORO_DEFAULT_JOB_STALE_TIMEOUT 3600
 #define ORO_DEFAULT_DEAD_LETTER_MAX_AGE 30
 #define ORO_DEFAULT_AUTH_CACHE_SIZE 8
+#define ORO_DEFAULT_QUEUE_INDEXER_BATCH_SIZE 10000
 
 /* Sets every field to unset (NULL / ORO_UNSET_INT). */
 void oro_settings_init(oro_settings_t *s);

@@ -339,11 +339,11 @@ static void build_doc(apr_pool_t *p, const plan_t *plan, const char **row, oro_s
     doc->nfields = nfields;
 }
 
-/* Indexes rows (adding the ids whose title changed to retitled, allocated in its pool,
- * when it is not NULL); 0 or -1. */
+/* Indexes rows (adding id → new title of the ids whose title changed to retitled,
+ * allocated in pool rp, when it is not NULL); 0 or -1. */
 static int index_rows(apr_pool_t *p, const plan_t *plan, apr_array_header_t *rows,
-                      oro_search_writer_t *w, oro_search_stats_t *stats,
-                      apr_array_header_t *retitled, const char **error)
+                      oro_search_writer_t *w, oro_search_stats_t *stats, apr_hash_t *retitled,
+                      apr_pool_t *rp, const char **error)
 {
     for (int i = 0; i < rows->nelts; i++) {
         oro_search_doc_t doc;
@@ -353,7 +353,8 @@ static int index_rows(apr_pool_t *p, const plan_t *plan, apr_array_header_t *row
             return -1;
         }
         if (changed) {
-            APR_ARRAY_PUSH(retitled, const char *) = apr_pstrdup(retitled->pool, doc.id);
+            apr_hash_set(retitled, apr_pstrdup(rp, doc.id), APR_HASH_KEY_STRING,
+                         apr_pstrdup(rp, doc.title ? doc.title : ""));
         }
         stats->indexed++;
     }
@@ -370,7 +371,7 @@ int oro_search_index_ids(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
 int oro_search_index_ids_retitled(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
                                   const oro_entity_t *entity, const apr_array_header_t *ids,
                                   oro_search_writer_t *w, oro_search_stats_t *stats,
-                                  apr_array_header_t *retitled, const char **error)
+                                  apr_hash_t *retitled, const char **error)
 {
     for (int start = 0; start < ids->nelts; start += ORO_SEARCH_READ_BATCH) {
         apr_pool_t *sub;
@@ -388,7 +389,7 @@ int oro_search_index_ids_retitled(oro_db_t *db, apr_pool_t *p, const oro_meta_t 
         oro_sqlbuf_param_list(&plan->sql, chunk);
         apr_array_header_t *rows =
             fetch_rows(db, sub, oro_sqlbuf_finish(&plan->sql), plan->cols->nelts, error);
-        if (rows == NULL || index_rows(sub, plan, rows, w, stats, retitled, error) != 0) {
+        if (rows == NULL || index_rows(sub, plan, rows, w, stats, retitled, p, error) != 0) {
             *error = apr_pstrdup(p, *error);
             apr_pool_destroy(sub);
             return -1;
@@ -441,7 +442,7 @@ int oro_search_index_range(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
         oro_sqlbuf_add(&plan->sql, apr_psprintf(sub, " LIMIT %d", batch));
         apr_array_header_t *rows =
             fetch_rows(db, sub, oro_sqlbuf_finish(&plan->sql), plan->cols->nelts, error);
-        if (rows == NULL || index_rows(sub, plan, rows, w, stats, NULL, error) != 0) {
+        if (rows == NULL || index_rows(sub, plan, rows, w, stats, NULL, NULL, error) != 0) {
             *error = apr_pstrdup(p, *error);
             apr_pool_destroy(sub);
             return -1;
@@ -460,12 +461,31 @@ int oro_search_index_range(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
     }
 }
 
+/* Whether the document of dependent d shows another text for relation name than the
+ * target's title (a document without the field shows ""). 1 stale, 0 current or not
+ * indexed (its own message indexes it), -1 with *error. */
+static int dependent_stale(oro_search_writer_t *w, apr_pool_t *p, const char *type, const char *id,
+                           const char *relation, const char *title, const char **error)
+{
+    const char *shown = NULL;
+    int rc = oro_search_writer_stored(w, p, type, id, relation, &shown, error);
+    if (rc <= 0) {
+        return rc;
+    }
+    return strcmp(shown ? shown : "", title ? title : "") != 0;
+}
+
 int oro_search_dependents(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
-                          const oro_entity_t *entity, const apr_array_header_t *ids,
+                          const oro_entity_t *entity, apr_hash_t *retitled, oro_search_writer_t *w,
                           apr_hash_t *out, const char **error)
 {
-    if (entity->title_parts->nelts == 0 || ids->nelts == 0) {
+    if (entity->title_parts->nelts == 0 || apr_hash_count(retitled) == 0) {
         return 0;
+    }
+    apr_array_header_t *ids =
+        apr_array_make(p, (int)apr_hash_count(retitled), sizeof(const char *));
+    for (apr_hash_index_t *hi = apr_hash_first(p, retitled); hi; hi = apr_hash_next(hi)) {
+        APR_ARRAY_PUSH(ids, const char *) = apr_hash_this_key(hi);
     }
     for (int i = 0; i < meta->entities->nelts; i++) {
         const oro_entity_t *d = APR_ARRAY_IDX(meta->entities, i, const oro_entity_t *);
@@ -490,23 +510,37 @@ int oro_search_dependents(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
                 oro_sqlbuf_init(&b, p, db->dialect);
                 oro_sqlbuf_add(&b, "SELECT ");
                 oro_sqlbuf_name(&b, oro_sql_id_column(d));
+                oro_sqlbuf_add(&b, ", ");
+                oro_sqlbuf_name(&b, r->column);
                 oro_sqlbuf_add(&b, " FROM ");
                 oro_sqlbuf_name(&b, d->table);
                 oro_sqlbuf_add(&b, " WHERE ");
                 oro_sqlbuf_name(&b, r->column);
                 oro_sqlbuf_add(&b, " IN ");
                 oro_sqlbuf_param_list(&b, chunk);
-                apr_array_header_t *rows = fetch_rows(db, p, oro_sqlbuf_finish(&b), 1, error);
+                apr_array_header_t *rows = fetch_rows(db, p, oro_sqlbuf_finish(&b), 2, error);
                 if (rows == NULL) {
                     return -1;
                 }
                 apr_array_header_t *list = apr_hash_get(out, d->type, APR_HASH_KEY_STRING);
-                if (list == NULL) {
-                    list = apr_array_make(p, rows->nelts + 1, sizeof(const char *));
-                    apr_hash_set(out, d->type, APR_HASH_KEY_STRING, list);
-                }
                 for (int k = 0; k < rows->nelts; k++) {
-                    APR_ARRAY_PUSH(list, const char *) = APR_ARRAY_IDX(rows, k, const char **)[0];
+                    const char **row = APR_ARRAY_IDX(rows, k, const char **);
+                    const char *title =
+                        row[1] ? apr_hash_get(retitled, row[1], APR_HASH_KEY_STRING) : NULL;
+                    /* only documents that show another title need indexing again: a
+                     * dependent without a document is indexed by its own message */
+                    int stale = dependent_stale(w, p, d->type, row[0], r->name, title, error);
+                    if (stale < 0) {
+                        return -1;
+                    }
+                    if (stale == 0) {
+                        continue;
+                    }
+                    if (list == NULL) {
+                        list = apr_array_make(p, 16, sizeof(const char *));
+                        apr_hash_set(out, d->type, APR_HASH_KEY_STRING, list);
+                    }
+                    APR_ARRAY_PUSH(list, const char *) = row[0];
                 }
             }
         }

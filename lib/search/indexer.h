@@ -29,12 +29,13 @@ int oro_search_index_ids(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
                          const oro_entity_t *entity, const apr_array_header_t *ids,
                          oro_search_writer_t *w, oro_search_stats_t *stats, const char **error);
 
-/* The same, and adds to retitled (if not NULL) the ids whose title changed or that were
- * not indexed yet: only their dependents need reindexing. */
+/* The same, and adds to retitled (if not NULL; id → the new title, allocated in p) the
+ * ids whose title changed or that were not indexed yet: only their dependents may need
+ * reindexing. */
 int oro_search_index_ids_retitled(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
                                   const oro_entity_t *entity, const apr_array_header_t *ids,
                                   oro_search_writer_t *w, oro_search_stats_t *stats,
-                                  apr_array_header_t *retitled, const char **error);
+                                  apr_hash_t *retitled, const char **error);
 
 /* Indexes every record of entity with from <= id <= to (to < 0: no upper bound),
  * reading batch records per statement in id order; progress(arg, done) after each
@@ -46,11 +47,13 @@ int oro_search_index_range(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
                            void (*progress)(void *arg, long long done), void *arg,
                            const char **error);
 
-/* The records that show a title of entity's records ids (a contact shows its
- * account's name): adds type → apr_array_header_t of const char * ids to out.
+/* The records that show a title of entity's records in retitled (id → new title; a
+ * contact shows its account's name) and whose document shows another text for it
+ * (checked in w's index: dependents without a document are left to their own
+ * messages): adds type → apr_array_header_t of const char * ids to out.
  * 0, or -1 with *error. */
 int oro_search_dependents(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
-                          const oro_entity_t *entity, const apr_array_header_t *ids,
+                          const oro_entity_t *entity, apr_hash_t *retitled, oro_search_writer_t *w,
                           apr_hash_t *out, const char **error);
 
 /* SELECT COUNT(*), MIN(id), MAX(id) of entity's table. 0 or -1 with *error. */

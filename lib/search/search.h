@@ -12,7 +12,8 @@
  *
  * One document per record: terms Q<type>:<id> (unique), T<type>, ACL terms
  * XO<organization> XU<owner user> XB<business unit>, text through a TermGenerator with
- * English stemming both unprefixed (all_text) and prefixed per field (XF<field>:), an
+ * English stemming both unprefixed (all_text, with positions) and prefixed per field
+ * (XF<field>:, without positions: field conditions match a phrase's words in any order), an
  * exact term per text value (XE<field>:<lowercased value>), a presence term per field
  * (XP<field>), value slots (numbers sortable_serialise'd, text lowercased and as
  * written), and the stored entity, id, title and field values. */
@@ -72,6 +73,11 @@ oro_search_writer_t *oro_search_writer_open(apr_pool_t *p, const char *path, con
  * title then need reindexing). 0, or -1 with *error in p. */
 int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p, const oro_search_doc_t *doc,
                               int *title_changed, const char **error);
+/* The stored value of field in the document of (entity, id): 1 with *value (NULL when
+ * the document has no such field), 0 when there is no document, -1 with *error. */
+int oro_search_writer_stored(oro_search_writer_t *w, apr_pool_t *p, const char *entity,
+                             const char *id, const char *field, const char **value,
+                             const char **error);
 /* Removes the document of (entity, id) if present. 0, or -1 with *error. */
 int oro_search_writer_delete(oro_search_writer_t *w, apr_pool_t *p, const char *entity,
                              const char *id, const char **error);

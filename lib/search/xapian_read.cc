@@ -176,7 +176,43 @@ struct Builder {
         qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
         qp.set_default_op(Xapian::Query::OP_AND);
         qp.set_max_expansion(100, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
-        return qp.parse_query(text, flags, prefix);
+        Xapian::Query q = qp.parse_query(text, flags, prefix);
+        // a field's words are indexed without positions (xapian_write.cc): the phrases
+        // the parser makes of "a b" or an address's words become conjunctions there
+        return prefix.empty() ? q : unphrase(q);
+    }
+
+    // q with every OP_PHRASE and OP_NEAR replaced by OP_AND of the same subqueries.
+    // Operators with parameters other than subqueries are kept as they are.
+    static Xapian::Query unphrase(const Xapian::Query &q)
+    {
+        size_t n = q.get_num_subqueries();
+        Xapian::Query::op op = q.get_type();
+        if (n == 0) {
+            return q;
+        }
+        switch (op) {
+        case Xapian::Query::OP_PHRASE:
+        case Xapian::Query::OP_NEAR:
+            op = Xapian::Query::OP_AND;
+            break;
+        case Xapian::Query::OP_AND:
+        case Xapian::Query::OP_OR:
+        case Xapian::Query::OP_AND_NOT:
+        case Xapian::Query::OP_XOR:
+        case Xapian::Query::OP_AND_MAYBE:
+        case Xapian::Query::OP_FILTER:
+        case Xapian::Query::OP_SYNONYM:
+        case Xapian::Query::OP_MAX:
+            break;
+        default:
+            return q;
+        }
+        std::vector<Xapian::Query> subs;
+        for (size_t i = 0; i < n; i++) {
+            subs.push_back(unphrase(q.get_subquery(i)));
+        }
+        return Xapian::Query(op, subs.begin(), subs.end());
     }
 
     static Xapian::Query not_(const Xapian::Query &q)

@@ -2,6 +2,7 @@
 // record (layout in search.h). Every extern "C" function catches every exception.
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "search/xapian_internal.h"
 
@@ -138,7 +139,11 @@ extern "C" int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p,
             append_data(data, f->text);
             if (f->type == ORO_SEARCH_TEXT) {
                 std::string text(f->text);
-                tg.index_text(text, 1, field_prefix(name));
+                // the field's words without positions: phrases are only matched in
+                // all_text (a field condition matches a phrase's words in any order,
+                // lib/search/xapian_read.cc), and positions were a sixth of the cost
+                // of a document (docs/PERFORMANCE.md)
+                tg.index_text_without_positions(text, 1, field_prefix(name));
                 tg.index_text(text); // all_text
                 tg.increase_termpos();
                 doc.add_boolean_term(exact_term(name, text));
@@ -170,6 +175,40 @@ extern "C" int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p,
         }
         w->db->replace_document(unique, doc);
         return 0;
+    })
+}
+
+extern "C" int oro_search_writer_stored(oro_search_writer_t *w, apr_pool_t *p, const char *entity,
+                                        const char *id, const char *field, const char **value,
+                                        const char **error)
+{
+    const char *what = apr_psprintf(p, "could not read the document of %s %s", entity, id);
+    ORO_SEARCH_TRY(p, error, what, -1, {
+        *value = NULL;
+        std::string unique = id_term(entity, id);
+        Xapian::PostingIterator it = w->db->postlist_begin(unique);
+        if (it == w->db->postlist_end(unique)) {
+            return 0;
+        }
+        // entity \0 id \0 title \0 then name \0 value \0 per field (append_data)
+        std::string data = w->db->get_document(*it).get_data();
+        std::vector<std::string> parts;
+        size_t start = 0;
+        while (start < data.size()) {
+            size_t end = data.find('\0', start);
+            if (end == std::string::npos) {
+                end = data.size();
+            }
+            parts.emplace_back(data, start, end - start);
+            start = end + 1;
+        }
+        for (size_t i = 3; i + 1 < parts.size(); i += 2) {
+            if (parts[i] == field) {
+                *value = apr_pstrmemdup(p, parts[i + 1].data(), parts[i + 1].size());
+                break;
+            }
+        }
+        return 1;
     })
 }
 

@@ -114,6 +114,14 @@ ok((grep { $_->{name} eq 'lastName' && $_->{type} eq 'text' } @{ $types{contacts
 is($res->{status}, 200, 'advanced: equality') or diag($res->{content});
 ok((grep { $_->{id} eq "contacts-$cid" } @{ $doc->{data} }), '... finds the contact');
 is($doc->{data}[0]{attributes}{selectedData}{firstName}, $first, 'select returns the field values');
+# a field's words are indexed without positions: an address (whose words the parser
+# joins into a phrase) and a quoted value still match in a field condition
+my ($email) = sql("SELECT primary_email FROM orocrm_contact WHERE id = $cid");
+($res, $doc) = advanced("from contacts where primaryEmail ~ \"$email\" and integer id = $cid");
+is(scalar @{ $doc->{data} || [] }, 1, '~ with an e-mail address in a field') or diag($res->{content});
+($res, $doc) = advanced("from accounts where name ~ \"$account\" max_results 100");
+ok((grep { $_->{attributes}{title} eq $account } @{ $doc->{data} || [] }), '~ with a quoted value of several words')
+    or diag($res->{content});
 ($res, $doc) = advanced("from contacts where firstName ~ " . lc(substr($first, 0, 3)) . " max_results 50");
 ok((grep { $_->{attributes}{title} =~ /^\Q$first\E/ } @{ $doc->{data} }), '~ matches a word prefix');
 ($res, $doc) = advanced("from contacts where firstName starts_with " . lc(substr($first, 0, 2))

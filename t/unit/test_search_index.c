@@ -258,14 +258,63 @@ static void test_title_changes(void **state)
     assert_int_equal(oro_search_writer_count(w), 1);
 }
 
+/* The stored value the indexer compares a dependent's relation with. */
+static void test_stored_values(void **state)
+{
+    unit_fixture_t *f = *state;
+    const char *error = NULL, *value = "x";
+    oro_search_writer_t *w = oro_search_writer_open(f->pool, unit_path(f, "db"), &error);
+    assert_no_error(error);
+    oro_search_field_t fields[2] = {{"name", ORO_SEARCH_TEXT, "Big deal", 0},
+                                    {"account", ORO_SEARCH_TEXT, "Acme Corp", 0}};
+    oro_search_doc_t doc = {"opportunities", "7", "Big deal", 1, 2, 3, fields, 2};
+    assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, NULL, &error), 0);
+    assert_int_equal(
+        oro_search_writer_stored(w, f->pool, "opportunities", "7", "account", &value, &error), 1);
+    assert_string_equal(value, "Acme Corp");
+    assert_int_equal(
+        oro_search_writer_stored(w, f->pool, "opportunities", "7", "contact", &value, &error), 1);
+    assert_null(value); /* no such field */
+    assert_int_equal(
+        oro_search_writer_stored(w, f->pool, "opportunities", "8", "account", &value, &error), 0);
+}
+
+/* A field's words have no positions: the phrase the parser makes of an address or a
+ * quoted value matches them as a conjunction in the field, and as a phrase in all_text. */
+static void test_phrases_in_fields(void **state)
+{
+    unit_fixture_t *f = *state;
+    const char *dir = unit_mkdir(f, "index");
+    const char *error = NULL;
+    assert_int_equal(oro_search_dir_ensure(f->pool, dir, &error), 0);
+    oro_search_writer_t *w =
+        oro_search_writer_open(f->pool, oro_search_dir_current(f->pool, dir), &error);
+    assert_no_error(error);
+    oro_search_field_t fields[2] = {{"email", ORO_SEARCH_TEXT, "ann.lee@mail.example", 0},
+                                    {"job", ORO_SEARCH_TEXT, "Senior Software Developer", 0}};
+    oro_search_doc_t doc = {"contacts", "1", "Ann Lee", 1, 2, 3, fields, 2};
+    assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, NULL, &error), 0);
+    assert_int_equal(oro_search_writer_close(w, f->pool, &error), 0);
+    oro_search_reader_t *r = oro_search_reader_create(f->pool, dir);
+    assert_int_equal(oro_search_reader_refresh(r, f->pool, 0, &error), 0);
+    oro_search_acl_t *all = acl_at(f->pool, ORO_ACL_GLOBAL, ORO_ACL_GLOBAL, ORO_ACL_GLOBAL);
+    assert_string_equal(found(f, r, "where email ~ \"ann.lee@mail.example\"", NULL, all),
+                        "contacts-1");
+    assert_string_equal(found(f, r, "where job ~ \"software senior\"", NULL, all), "contacts-1");
+    assert_string_equal(found(f, r, "where job ~ \"software manager\"", NULL, all), "");
+    assert_string_equal(found(f, r, "where all_text ~ \"senior software\"", NULL, all),
+                        "contacts-1");
+    assert_string_equal(found(f, r, NULL, "\"senior software\"", all), "contacts-1");
+    assert_string_equal(found(f, r, NULL, "\"software senior\"", all), "");
+}
+
 int main(void)
 {
     apr_initialize();
     const struct CMUnitTest tests[] = {
-        UNIT_TEST(test_acl_levels),
-        UNIT_TEST(test_operators_on_the_index),
-        UNIT_TEST(test_switch_and_refresh),
-        UNIT_TEST(test_title_changes),
+        UNIT_TEST(test_acl_levels),         UNIT_TEST(test_operators_on_the_index),
+        UNIT_TEST(test_switch_and_refresh), UNIT_TEST(test_title_changes),
+        UNIT_TEST(test_stored_values),      UNIT_TEST(test_phrases_in_fields),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     apr_terminate();
