@@ -173,7 +173,9 @@ struct Builder {
         Xapian::QueryParser qp;
         qp.set_database(*db);
         qp.set_stemmer(stem);
-        qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+        // fields hold their words unstemmed, all_text also their stems (xapian_write.cc)
+        qp.set_stemming_strategy(prefix.empty() ? Xapian::QueryParser::STEM_SOME
+                                                : Xapian::QueryParser::STEM_NONE);
         qp.set_default_op(Xapian::Query::OP_AND);
         qp.set_max_expansion(100, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
         Xapian::Query q = qp.parse_query(text, flags, prefix);

@@ -143,7 +143,12 @@ extern "C" int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p,
                 // all_text (a field condition matches a phrase's words in any order,
                 // lib/search/xapian_read.cc), and positions were a sixth of the cost
                 // of a document (docs/PERFORMANCE.md)
+                // and unstemmed: a field condition matches the words as written (as
+                // Oro's contains does); stems, which doubled the field's terms, are
+                // for the free text in all_text
+                tg.set_stemming_strategy(Xapian::TermGenerator::STEM_NONE);
                 tg.index_text_without_positions(text, 1, field_prefix(name));
+                tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
                 tg.index_text(text); // all_text
                 tg.increase_termpos();
                 doc.add_boolean_term(exact_term(name, text));

@@ -306,6 +306,12 @@ static void test_phrases_in_fields(void **state)
                         "contacts-1");
     assert_string_equal(found(f, r, NULL, "\"senior software\"", all), "contacts-1");
     assert_string_equal(found(f, r, NULL, "\"software senior\"", all), "");
+    /* a field holds its words as written, the free text also their stems */
+    assert_string_equal(found(f, r, "where job ~ developer", NULL, all), "contacts-1");
+    assert_string_equal(found(f, r, "where job ~ develop", NULL, all), "contacts-1"); /* partial */
+    assert_string_equal(found(f, r, "where job ~ developers", NULL, all), "");
+    assert_string_equal(found(f, r, NULL, "developers", all), "contacts-1");
+    assert_string_equal(found(f, r, "where all_text ~ developers", NULL, all), "contacts-1");
 }
 
 int main(void)
