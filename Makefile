@@ -151,9 +151,14 @@ format-check:
 install: $(OUT)/mod_oro.so
 	$(MAKE) -f Makefile.apxs OUT=$(OUT) install
 
-bench: all
+bench: all $(OUT)/bench/mq_producer
 	bench/run
 	bench/mq | tee -a docs/PERFORMANCE.md
+
+# bench/mq's steady-state producer (single-message transactions through oro_mq_send).
+$(OUT)/bench/mq_producer: bench/mq_producer.c $(OUT)/liboro.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SAN_LDFLAGS) -o $@ $< $(OUT)/liboro.a $(LIBS_ALL)
 
 clean:
 	rm -rf out mod_oro/*.lo mod_oro/*.o mod_oro/*.slo mod_oro/.libs mod_oro/*/*.lo mod_oro/*/*.o mod_oro/*/*.slo mod_oro/*/.libs

@@ -3,8 +3,10 @@
  * Each turn of the loop connects if disconnected (with backoff), writes the
  * heartbeat row when it is due, then claims and handles one batch of messages
  * (dbal) or relays / consumes through RabbitMQ (amqp, amqp_worker.c). When there was
- * nothing to do it waits: on PostgreSQL for a NOTIFY on the connection's socket (at
- * most a second, for delayed messages), on MariaDB for a poll delay that starts at
+ * nothing to do it waits: on PostgreSQL for a NOTIFY on the connection's socket,
+ * polling every ORO_MQ_POLL_MAX_MS for ORO_MQ_POLL_WINDOW_MS after the last work and
+ * then registered in oro_message_waiting so that producers notify (at most a second,
+ * for delayed messages; NOTIFY coalescing, mq/transport.h), on MariaDB for a poll delay that starts at
  * 1 ms after the last message and doubles up to OroQueuePollInterval. */
 #include "worker.h"
 #include "clock.h"
@@ -55,7 +57,14 @@ typedef struct {
     const char *queue;      /* the queue of our role; NULL for the relay */
     oro_mq_dbal_t *claimer; /* dbal: NULL while disconnected */
     PGconn *listen_conn;    /* PostgreSQL: the connection that LISTENs */
-    int64_t poll_delay_ms;  /* MariaDB: the next idle poll's delay */
+    int64_t poll_delay_ms;  /* MariaDB, and PostgreSQL in the poll window: the next idle
+                               poll's delay */
+    int64_t active_ms;      /* PostgreSQL: when we last found work or got our NOTIFY; the
+                               poll window (ORO_MQ_POLL_WINDOW_MS) runs from here */
+    int waiting;            /* PostgreSQL: our row is in oro_message_waiting */
+    int64_t waiting_since_ms;
+    int waiting_failed;     /* registering failed; logged once per connection */
+    const char *register_sql, *unregister_sql; /* on db's pool */
     int64_t started_ms;
     int limit_reached; /* a --*-limit was reached: exit as after SIGTERM */
     int stopping;      /* SIGTERM seen pending between messages */
@@ -63,6 +72,8 @@ typedef struct {
 } worker_t;
 
 static volatile sig_atomic_t stop_requested;
+
+static void prepare_waiting_sql(worker_t *w);
 
 static void on_sigterm(int signo)
 {
@@ -120,6 +131,8 @@ static void disconnect(worker_t *w)
     w->db = NULL;
     w->claimer = NULL;
     w->listen_conn = NULL;
+    w->waiting = 0; /* a new connection registers again */
+    w->waiting_failed = 0;
 }
 
 /* Between messages: whether a SIGTERM waits (it stays blocked while we work). */
@@ -185,6 +198,7 @@ static int open_queue(worker_t *w, const char **error)
             return -1;
         }
         w->listen_conn = apr_dbd_native_handle(w->db->driver, w->db->handle);
+        prepare_waiting_sql(w);
     }
     int released = 0;
     if (oro_mq_dbal_release_worker(w->db, w->scratch, w->name, &released, error) != 0) {
@@ -301,6 +315,69 @@ static int drain_notifications(worker_t *w)
     return ours;
 }
 
+/* PostgreSQL: the statements that register this worker in oro_message_waiting and
+ * remove it (literal text, run with apr_dbd_query: one round trip each). */
+static void prepare_waiting_sql(worker_t *w)
+{
+    apr_pool_t *p = w->db->pool;
+    const char *me = apr_dbd_escape(w->db->driver, p, w->name, w->db->handle);
+    const char *queue = w->queue != NULL ? w->queue : "outbox";
+    w->register_sql = apr_psprintf(p,
+                                   "INSERT INTO oro_message_waiting (worker, queue, since) "
+                                   "VALUES ('%s', '%s', now()) ON CONFLICT (worker) DO UPDATE "
+                                   "SET queue = EXCLUDED.queue, since = EXCLUDED.since",
+                                   me, queue);
+    w->unregister_sql =
+        apr_psprintf(p, "DELETE FROM oro_message_waiting WHERE worker = '%s'", me);
+}
+
+/* PostgreSQL: registers (on) or unregisters (off) this worker as waiting for a
+ * NOTIFY. Returns 0 or -1 (logged once per connection; then the worker polls). */
+static int set_waiting(worker_t *w, int on)
+{
+    int nrows = 0;
+    int rc = apr_dbd_query(w->db->driver, w->db->handle, &nrows,
+                           on ? w->register_sql : w->unregister_sql);
+    if (rc != 0) {
+        if (!w->waiting_failed) {
+            ORO_WARN("worker %d could not %s oro_message_waiting, polling instead: %s",
+                     w->spec->slot, on ? "register in" : "remove its row from",
+                     oro_db_one_line(w->scratch, apr_dbd_error(w->db->driver, w->db->handle, rc)));
+            w->waiting_failed = 1;
+        }
+        return -1;
+    }
+    w->waiting = on;
+    return 0;
+}
+
+/* PostgreSQL, idle: how long to wait for a NOTIFY before looking at the queue again
+ * (transport.h, NOTIFY coalescing). Within ORO_MQ_POLL_WINDOW_MS of the last work or
+ * NOTIFY: 1 ms, then ORO_MQ_POLL_MAX_MS, as producers do not notify while no worker
+ * waits. Then the
+ * worker registers as waiting and looks at once (0), polls again for
+ * ORO_MQ_RECHECK_MS, and then waits a second at most (the check for delayed
+ * messages, and the fallback for a NOTIFY that was not sent). */
+static int64_t listen_wait_ms(worker_t *w, int64_t now)
+{
+    int64_t since = w->waiting ? w->waiting_since_ms : w->active_ms;
+    int64_t span = w->waiting ? ORO_MQ_RECHECK_MS : ORO_MQ_POLL_WINDOW_MS;
+    if (now - since < span) {
+        int64_t ms = w->poll_delay_ms;
+        w->poll_delay_ms = ORO_MQ_POLL_MAX_MS;
+        return ms;
+    }
+    if (w->waiting) {
+        return 1000;
+    }
+    if (set_waiting(w, 1) != 0) {
+        return w->spec->settings->queue_poll_interval;
+    }
+    w->waiting_since_ms = now;
+    w->poll_delay_ms = 1;
+    return 0;
+}
+
 /* Deletes the heartbeat row of (host, pid); best effort, as the row also ages out. */
 static void delete_heartbeat(worker_t *w, const char *pid)
 {
@@ -361,12 +438,30 @@ static void connect_database(worker_t *w, int64_t now)
             return;
         }
         w->listen_conn = apr_dbd_native_handle(w->db->driver, w->db->handle);
+        prepare_waiting_sql(w);
     }
     if (s->transport == ORO_MQ_DBAL && w->queue != NULL && open_queue(w, &error) != 0) {
         begin_outage(w, now, "could not open its queue", error);
         disconnect(w);
         w->next_connect_ms = now + w->reconnect_delay_ms;
         return;
+    }
+    if (w->listen_conn != NULL) {
+        /* rows left by this worker before a lost connection, or by a dead predecessor,
+         * would make producers notify for nobody (harmless, but the cost coalescing
+         * avoids) */
+        const char *mine = apr_dbd_escape(w->db->driver, w->scratch, w->name, w->db->handle);
+        const char *dead = apr_dbd_escape(
+            w->db->driver, w->scratch,
+            apr_psprintf(w->scratch, "%s:%ld", w->host, (long)w->predecessor_pid), w->db->handle);
+        int nrows;
+        if (apr_dbd_query(w->db->driver, w->db->handle, &nrows,
+                          apr_psprintf(w->scratch,
+                                       "DELETE FROM oro_message_waiting WHERE worker IN "
+                                       "('%s', '%s')",
+                                       mine, dead)) != 0) {
+            ORO_DEBUG("worker %d could not clear its rows of oro_message_waiting", w->spec->slot);
+        }
     }
     if (w->predecessor_pid > 0) {
         delete_heartbeat(w, apr_psprintf(w->scratch, "%ld", (long)w->predecessor_pid));
@@ -499,10 +594,14 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
                 handled = 0;
             }
         }
+        if (handled > 0 && w.waiting) {
+            set_waiting(&w, 0);
+        }
         check_limits(&w, now);
         apr_pool_clear(w.scratch);
         if (handled > 0 || w.limit_reached || w.stopping) {
             w.poll_delay_ms = 1;
+            w.active_ms = now;
             continue;
         }
         int64_t deadline = w.db != NULL ? w.next_beat_ms : w.next_connect_ms;
@@ -513,21 +612,32 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
             if (w.queue == NULL && w.listen_conn != NULL) {
                 int got = drain_notifications(&w);
                 if (got > 0) {
+                    w.active_ms = now;
+                    w.poll_delay_ms = 1;
                     continue;
                 }
                 fd = got == 0 ? PQsocket(w.listen_conn) : -1;
-                idle = idle < 1000 ? 1000 : idle;
+                idle = listen_wait_ms(&w, now);
+                if (idle == 0) {
+                    continue;
+                }
             }
             deadline = deadline < now + idle ? deadline : now + idle;
         }
         else if (w.claimer != NULL && w.listen_conn != NULL) {
             int got = drain_notifications(&w);
             if (got > 0) {
+                w.active_ms = now;
+                w.poll_delay_ms = 1;
                 continue;
             }
             if (got == 0) {
                 fd = PQsocket(w.listen_conn);
-                deadline = deadline < now + 1000 ? deadline : now + 1000;
+                int64_t idle = listen_wait_ms(&w, now);
+                if (idle == 0) {
+                    continue;
+                }
+                deadline = deadline < now + idle ? deadline : now + idle;
             }
         }
         else if (w.claimer != NULL) {
@@ -538,8 +648,9 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
             }
         }
         wait_until(deadline, fd);
-        if (w.listen_conn != NULL) {
-            drain_notifications(&w);
+        if (w.listen_conn != NULL && drain_notifications(&w) > 0) {
+            w.active_ms = oro_consumer_clock_ms();
+            w.poll_delay_ms = 1;
         }
     }
     if (w.amqp != NULL) {
@@ -547,6 +658,9 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
     }
 
     if (w.db != NULL) {
+        if (w.waiting) {
+            set_waiting(&w, 0);
+        }
         delete_heartbeat(&w, w.pid);
         disconnect(&w);
     }

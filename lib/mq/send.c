@@ -10,7 +10,24 @@
 
 #include <apr_strings.h>
 #include <json-c/json.h>
+#include <stdatomic.h>
 #include <string.h>
+
+/* NOTIFY coalescing (see transport.h): whether every send notifies (tests and
+ * benchmarks), and counts of this process's sends that notified or did not. */
+static _Atomic int notify_always;
+static _Atomic unsigned long notifies_sent, notifies_skipped;
+
+void oro_mq_set_notify_always(int always)
+{
+    atomic_store(&notify_always, always != 0);
+}
+
+void oro_mq_notify_counts(unsigned long *sent, unsigned long *skipped)
+{
+    *sent = atomic_load(&notifies_sent);
+    *skipped = atomic_load(&notifies_skipped);
+}
 
 int oro_mq_queue_known(const char *queue)
 {
@@ -204,13 +221,23 @@ int oro_mq_send_many(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool
         return -1;
     }
     const char *sql = insert_sql(driver, handle, p, dialect, transport, m, count);
-    if (dialect == ORO_DIALECT_PGSQL) {
-        /* NB: PostgreSQL delivers one notification per channel and payload per
-         * transaction however often it is sent, so a bulk write wakes the workers once;
-         * and the same simple query carries it: one round trip. */
-        sql = apr_pstrcat(
-            p, sql, "; NOTIFY " ORO_MQ_CHANNEL ", ",
-            literal(driver, handle, p, transport == ORO_MQ_AMQP ? "outbox" : m->queue), NULL);
+    const char *payload = transport == ORO_MQ_AMQP ? "outbox" : m->queue;
+    int pg = dialect == ORO_DIALECT_PGSQL;
+    if (pg) {
+        /* NB: a NOTIFY takes a global lock at commit and holds it through the commit's
+         * WAL flush, so transactions that notify cannot share a flush (group commit).
+         * The NOTIFY is sent only when a worker waits for it (a row in
+         * oro_message_waiting, transport.h); busy or polling workers find the message
+         * without it. The same simple query carries it: one round trip, and the SELECT's
+         * row count tells whether it notified. PostgreSQL delivers one notification per
+         * channel and payload per transaction, so a bulk write wakes the workers once. */
+        const char *lit = literal(driver, handle, p, payload);
+        sql = atomic_load(&notify_always)
+                  ? apr_pstrcat(p, sql, "; SELECT pg_notify('" ORO_MQ_CHANNEL "', ", lit, ")",
+                                NULL)
+                  : apr_pstrcat(p, sql, "; SELECT pg_notify('" ORO_MQ_CHANNEL "', ", lit,
+                                ") FROM oro_message_waiting WHERE queue = ", lit, " LIMIT 1",
+                                NULL);
     }
     int nrows = 0;
     int rc = apr_dbd_query(driver, handle, &nrows, sql);
@@ -218,6 +245,9 @@ int oro_mq_send_many(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool
         const char *dbe = apr_dbd_error(driver, handle, rc);
         *error = apr_psprintf(p, "could not enqueue %s: %s", topic, oro_db_one_line(p, dbe));
         return -1;
+    }
+    if (pg) {
+        atomic_fetch_add(nrows > 0 ? &notifies_sent : &notifies_skipped, 1);
     }
     *error = NULL;
     return 0;
