@@ -8,10 +8,10 @@
  *
  * Each message is BEGIN; oro_mq_send; COMMIT (three round trips, like a write request
  * of the API); --notify-always makes every send NOTIFY (the behaviour before NOTIFY
- * coalescing, transport.h, for comparisons); --autocommit sends it without BEGIN/COMMIT (one implicit transaction).
- * Prints "sent N messages in S s: R/s" on stdout; exits non-zero if any send failed.
- * Processes rather than threads: httpd's prefork children are processes too, and the
- * NOTIFY coalescing of lib/mq/send.c keeps its state per process. */
+ * coalescing, transport.h, for comparisons); --autocommit sends it without BEGIN/COMMIT (one
+ * implicit transaction). Prints "sent N messages in S s: R/s" on stdout; exits non-zero if any send
+ * failed. Processes rather than threads: httpd's prefork children are processes too, and the NOTIFY
+ * coalescing of lib/mq/send.c keeps its state per process. */
 #include <apr_general.h>
 #include <apr_pools.h>
 #include <apr_strings.h>
@@ -57,8 +57,8 @@ static int produce(const oro_settings_t *s, long n, const char *topic, const cha
             fprintf(stderr, "mq_producer: could not begin a transaction: %s\n", error);
             return 1;
         }
-        int rc = oro_mq_send(db->driver, db->handle, scratch, db->dialect, s->transport, &m,
-                             &error);
+        int rc =
+            oro_mq_send(db->driver, db->handle, scratch, db->dialect, s->transport, &m, &error);
         if (rc != 0) {
             fprintf(stderr, "mq_producer: %s\n", error);
         }
@@ -103,11 +103,21 @@ int main(int argc, char **argv)
         }
         i++;
         switch (a[1]) {
-        case 'c': conf = v; break;
-        case 'p': procs = atoi(v); break;
-        case 'n': each = atol(v); break;
-        case 't': topic = v; break;
-        case 'b': body = v; break;
+        case 'c':
+            conf = v;
+            break;
+        case 'p':
+            procs = atoi(v);
+            break;
+        case 'n':
+            each = atol(v);
+            break;
+        case 't':
+            topic = v;
+            break;
+        case 'b':
+            body = v;
+            break;
         }
     }
     if (conf == NULL || procs < 1 || procs > 256 || each < 1) {

@@ -6,8 +6,8 @@
  * nothing to do it waits: on PostgreSQL for a NOTIFY on the connection's socket,
  * polling every ORO_MQ_POLL_MAX_MS for ORO_MQ_POLL_WINDOW_MS after the last work and
  * then registered in oro_message_waiting so that producers notify (at most a second,
- * for delayed messages; NOTIFY coalescing, mq/transport.h), on MariaDB for a poll delay that starts at
- * 1 ms after the last message and doubles up to OroQueuePollInterval. */
+ * for delayed messages; NOTIFY coalescing, mq/transport.h), on MariaDB for a poll delay that starts
+ * at 1 ms after the last message and doubles up to OroQueuePollInterval. */
 #include "worker.h"
 #include "clock.h"
 
@@ -30,6 +30,10 @@
 #include "mq/transport.h"
 #include "util/log.h"
 #include "worker_amqp.h"
+
+/* The first claim after an empty or partial one (dbal); claims double up to
+ * OroQueueBatchSize while they come back full. */
+#define CLAIM_FIRST 100
 
 /* The first reconnect delay; it doubles up to the heartbeat interval. */
 #define RECONNECT_FIRST_DELAY_MS 1000
@@ -56,6 +60,7 @@ typedef struct {
     const char *name;       /* host:pid, the claimed_by of our messages */
     const char *queue;      /* the queue of our role; NULL for the relay */
     oro_mq_dbal_t *claimer; /* dbal: NULL while disconnected */
+    int claim_size;         /* dbal: the next claim's limit (adaptive) */
     PGconn *listen_conn;    /* PostgreSQL: the connection that LISTENs */
     int64_t poll_delay_ms;  /* MariaDB, and PostgreSQL in the poll window: the next idle
                                poll's delay */
@@ -63,7 +68,7 @@ typedef struct {
                                poll window (ORO_MQ_POLL_WINDOW_MS) runs from here */
     int waiting;            /* PostgreSQL: our row is in oro_message_waiting */
     int64_t waiting_since_ms;
-    int waiting_failed;     /* registering failed; logged once per connection */
+    int waiting_failed;                        /* registering failed; logged once per connection */
     const char *register_sql, *unregister_sql; /* on db's pool */
     int64_t started_ms;
     int limit_reached; /* a --*-limit was reached: exit as after SIGTERM */
@@ -183,6 +188,24 @@ static void check_limits(worker_t *w, int64_t now)
     }
 }
 
+/* PostgreSQL: the worker's own commits (claims, acks, retries, the relay's deletes,
+ * and what processors write on its connection) do not wait for the WAL flush. Safe for
+ * at-least-once delivery: the producer's insert is durable; WAL is written in order,
+ * so a crash that loses a commit of this session loses every later one too, and an ack
+ * is always later than the effects of the message it acknowledges — at worst messages
+ * acknowledged in the last moments before a crash are processed again. It halves the
+ * flushes per batch (claim, ack). See docs/decisions.md. */
+static int async_commit(worker_t *w, const char **error)
+{
+    int nrows;
+    int rc = apr_dbd_query(w->db->driver, w->db->handle, &nrows, "SET synchronous_commit = off");
+    if (rc != 0) {
+        *error = oro_db_one_line(w->scratch, apr_dbd_error(w->db->driver, w->db->handle, rc));
+        return -1;
+    }
+    return 0;
+}
+
 /* After connecting (dbal, default and indexer roles): prepares the claim, LISTENs on
  * PostgreSQL, and releases messages that this worker's predecessor in the slot or
  * this worker itself (before a lost connection) had claimed. */
@@ -194,7 +217,8 @@ static int open_queue(worker_t *w, const char **error)
         return -1;
     }
     if (w->db->dialect == ORO_DIALECT_PGSQL) {
-        if (oro_db_exec(w->db, w->scratch, error, NULL, "LISTEN " ORO_MQ_CHANNEL, NULL) != 0) {
+        if (oro_db_exec(w->db, w->scratch, error, NULL, "LISTEN " ORO_MQ_CHANNEL, NULL) != 0 ||
+            async_commit(w, error) != 0) {
             return -1;
         }
         w->listen_conn = apr_dbd_native_handle(w->db->driver, w->db->handle);
@@ -228,7 +252,14 @@ static int open_queue(worker_t *w, const char **error)
 static int consume_batch(worker_t *w, const char **error)
 {
     const oro_settings_t *s = w->spec->settings;
-    int limit = s->queue_batch_size;
+    /* Adaptive: a claim that came back full doubles the next one up to
+     * OroQueueBatchSize; one that did not starts again small, so that a few messages
+     * are shared between the workers rather than taken by the first. */
+    int small = s->queue_batch_size < CLAIM_FIRST ? s->queue_batch_size : CLAIM_FIRST;
+    if (w->claim_size < small) {
+        w->claim_size = small;
+    }
+    int limit = w->claim_size;
     if (w->spec->message_limit > 0) {
         long left = w->spec->message_limit - (long)(w->processed + w->failed);
         if (left < limit) {
@@ -237,6 +268,11 @@ static int consume_batch(worker_t *w, const char **error)
     }
     apr_array_header_t *claimed;
     int n = oro_mq_dbal_claim(w->claimer, w->scratch, limit, &claimed, error);
+    if (n >= 0) {
+        w->claim_size = n < limit                                 ? small
+                        : w->claim_size * 2 > s->queue_batch_size ? s->queue_batch_size
+                                                                  : w->claim_size * 2;
+    }
     if (n <= 0) {
         return n;
     }
@@ -327,8 +363,7 @@ static void prepare_waiting_sql(worker_t *w)
                                    "VALUES ('%s', '%s', now()) ON CONFLICT (worker) DO UPDATE "
                                    "SET queue = EXCLUDED.queue, since = EXCLUDED.since",
                                    me, queue);
-    w->unregister_sql =
-        apr_psprintf(p, "DELETE FROM oro_message_waiting WHERE worker = '%s'", me);
+    w->unregister_sql = apr_psprintf(p, "DELETE FROM oro_message_waiting WHERE worker = '%s'", me);
 }
 
 /* PostgreSQL: registers (on) or unregisters (off) this worker as waiting for a
@@ -431,7 +466,8 @@ static void connect_database(worker_t *w, int64_t now)
     w->next_beat_ms = now;
     if (s->transport == ORO_MQ_AMQP && w->queue == NULL && w->db->dialect == ORO_DIALECT_PGSQL) {
         /* the relay is woken by NOTIFY when producers write outbox rows */
-        if (oro_db_exec(w->db, w->scratch, &error, NULL, "LISTEN " ORO_MQ_CHANNEL, NULL) != 0) {
+        if (oro_db_exec(w->db, w->scratch, &error, NULL, "LISTEN " ORO_MQ_CHANNEL, NULL) != 0 ||
+            async_commit(w, &error) != 0) {
             begin_outage(w, now, "could not LISTEN", error);
             disconnect(w);
             w->next_connect_ms = now + w->reconnect_delay_ms;

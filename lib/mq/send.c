@@ -233,11 +233,9 @@ int oro_mq_send_many(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool
          * channel and payload per transaction, so a bulk write wakes the workers once. */
         const char *lit = literal(driver, handle, p, payload);
         sql = atomic_load(&notify_always)
-                  ? apr_pstrcat(p, sql, "; SELECT pg_notify('" ORO_MQ_CHANNEL "', ", lit, ")",
-                                NULL)
+                  ? apr_pstrcat(p, sql, "; SELECT pg_notify('" ORO_MQ_CHANNEL "', ", lit, ")", NULL)
                   : apr_pstrcat(p, sql, "; SELECT pg_notify('" ORO_MQ_CHANNEL "', ", lit,
-                                ") FROM oro_message_waiting WHERE queue = ", lit, " LIMIT 1",
-                                NULL);
+                                ") FROM oro_message_waiting WHERE queue = ", lit, " LIMIT 1", NULL);
     }
     int nrows = 0;
     int rc = apr_dbd_query(driver, handle, &nrows, sql);
