@@ -26,9 +26,9 @@
  * ORO_MQ_RECHECK_MS, for a producer that read the table just before the row was
  * committed; a NOTIFY lost otherwise (its transaction rolled back, or committed later
  * than that) delays a message by the LISTEN timeout (a second) at most. */
-#define ORO_MQ_POLL_WINDOW_MS 20
-#define ORO_MQ_POLL_MAX_MS 2
-#define ORO_MQ_RECHECK_MS 10
+#define ORO_MQ_POLL_WINDOW_MS 10
+#define ORO_MQ_POLL_MAX_MS 1
+#define ORO_MQ_RECHECK_MS 5
 
 /* Tests and benchmarks: every send of this process notifies (the behaviour before
  * coalescing) when always is non-zero. */
