@@ -12,6 +12,7 @@
 #include "clock.h"
 
 #include <apr_dbd.h>
+#include <apr_hash.h>
 #include <apr_network_io.h>
 #include <apr_pools.h>
 #include <apr_strings.h>
@@ -58,6 +59,7 @@ typedef struct {
     apr_uint64_t processed; /* messages handled, reported in the heartbeat row */
     apr_uint64_t failed;
     const char *name;       /* host:pid, the claimed_by of our messages */
+    const char *channel;    /* PostgreSQL: our own NOTIFY channel, oro_mq_HOSTHASH_PID */
     const char *queue;      /* the queue of our role; NULL for the relay */
     oro_mq_dbal_t *claimer; /* dbal: NULL while disconnected */
     int claim_size;         /* dbal: the next claim's limit (adaptive) */
@@ -79,6 +81,7 @@ typedef struct {
 static volatile sig_atomic_t stop_requested;
 
 static void prepare_waiting_sql(worker_t *w);
+static int set_waiting(worker_t *w, int on);
 
 static void on_sigterm(int signo)
 {
@@ -188,21 +191,29 @@ static void check_limits(worker_t *w, int64_t now)
     }
 }
 
-/* PostgreSQL: the worker's own commits (claims, acks, retries, the relay's deletes,
- * and what processors write on its connection) do not wait for the WAL flush. Safe for
- * at-least-once delivery: the producer's insert is durable; WAL is written in order,
- * so a crash that loses a commit of this session loses every later one too, and an ack
- * is always later than the effects of the message it acknowledges — at worst messages
- * acknowledged in the last moments before a crash are processed again. It halves the
- * flushes per batch (claim, ack). See docs/decisions.md. */
-static int async_commit(worker_t *w, const char **error)
+/* PostgreSQL, after connecting: LISTENs on the common channel and on the worker's own
+ * (producers wake one waiting worker through its channel, transport.h), and makes the
+ * session's commits asynchronous. The worker's own commits (claims, acks, retries, the
+ * relay's deletes, and what processors write on its connection) do not wait for the
+ * WAL flush. Safe for at-least-once delivery: the producer's insert is durable; WAL is
+ * written in order, so a crash that loses a commit of this session loses every later
+ * one too, and an ack is always later than the effects of the message it acknowledges
+ * — at worst messages acknowledged in the last moments before a crash are processed
+ * again. It takes the flush out of every claim and ack. See docs/decisions.md. */
+static int listen_setup(worker_t *w, const char **error)
 {
     int nrows;
-    int rc = apr_dbd_query(w->db->driver, w->db->handle, &nrows, "SET synchronous_commit = off");
+    const char *sql = apr_psprintf(w->scratch,
+                                   "LISTEN " ORO_MQ_CHANNEL "; LISTEN \"%s\"; "
+                                   "SET synchronous_commit = off",
+                                   w->channel);
+    int rc = apr_dbd_query(w->db->driver, w->db->handle, &nrows, sql);
     if (rc != 0) {
         *error = oro_db_one_line(w->scratch, apr_dbd_error(w->db->driver, w->db->handle, rc));
         return -1;
     }
+    w->listen_conn = apr_dbd_native_handle(w->db->driver, w->db->handle);
+    prepare_waiting_sql(w);
     return 0;
 }
 
@@ -217,12 +228,9 @@ static int open_queue(worker_t *w, const char **error)
         return -1;
     }
     if (w->db->dialect == ORO_DIALECT_PGSQL) {
-        if (oro_db_exec(w->db, w->scratch, error, NULL, "LISTEN " ORO_MQ_CHANNEL, NULL) != 0 ||
-            async_commit(w, error) != 0) {
+        if (listen_setup(w, error) != 0) {
             return -1;
         }
-        w->listen_conn = apr_dbd_native_handle(w->db->driver, w->db->handle);
-        prepare_waiting_sql(w);
     }
     int released = 0;
     if (oro_mq_dbal_release_worker(w->db, w->scratch, w->name, &released, error) != 0) {
@@ -268,6 +276,10 @@ static int consume_batch(worker_t *w, const char **error)
     }
     apr_array_header_t *claimed;
     int n = oro_mq_dbal_claim(w->claimer, w->scratch, limit, &claimed, error);
+    if (n > 0 && w->waiting) {
+        /* before the work: producers wake another waiting worker meanwhile */
+        set_waiting(w, 0);
+    }
     if (n >= 0) {
         w->claim_size = n < limit                                 ? small
                         : w->claim_size * 2 > s->queue_batch_size ? s->queue_batch_size
@@ -358,11 +370,13 @@ static void prepare_waiting_sql(worker_t *w)
     apr_pool_t *p = w->db->pool;
     const char *me = apr_dbd_escape(w->db->driver, p, w->name, w->db->handle);
     const char *queue = w->queue != NULL ? w->queue : "outbox";
-    w->register_sql = apr_psprintf(p,
-                                   "INSERT INTO oro_message_waiting (worker, queue, since) "
-                                   "VALUES ('%s', '%s', now()) ON CONFLICT (worker) DO UPDATE "
-                                   "SET queue = EXCLUDED.queue, since = EXCLUDED.since",
-                                   me, queue);
+    w->register_sql =
+        apr_psprintf(p,
+                     "INSERT INTO oro_message_waiting (worker, queue, channel, since) "
+                     "VALUES ('%s', '%s', '%s', now()) ON CONFLICT (worker) DO "
+                     "UPDATE SET queue = EXCLUDED.queue, channel = EXCLUDED.channel, "
+                     "since = EXCLUDED.since",
+                     me, queue, w->channel);
     w->unregister_sql = apr_psprintf(p, "DELETE FROM oro_message_waiting WHERE worker = '%s'", me);
 }
 
@@ -466,15 +480,12 @@ static void connect_database(worker_t *w, int64_t now)
     w->next_beat_ms = now;
     if (s->transport == ORO_MQ_AMQP && w->queue == NULL && w->db->dialect == ORO_DIALECT_PGSQL) {
         /* the relay is woken by NOTIFY when producers write outbox rows */
-        if (oro_db_exec(w->db, w->scratch, &error, NULL, "LISTEN " ORO_MQ_CHANNEL, NULL) != 0 ||
-            async_commit(w, &error) != 0) {
+        if (listen_setup(w, &error) != 0) {
             begin_outage(w, now, "could not LISTEN", error);
             disconnect(w);
             w->next_connect_ms = now + w->reconnect_delay_ms;
             return;
         }
-        w->listen_conn = apr_dbd_native_handle(w->db->driver, w->db->handle);
-        prepare_waiting_sql(w);
     }
     if (s->transport == ORO_MQ_DBAL && w->queue != NULL && open_queue(w, &error) != 0) {
         begin_outage(w, now, "could not open its queue", error);
@@ -584,6 +595,9 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
     w.reconnect_delay_ms = RECONNECT_FIRST_DELAY_MS;
     w.predecessor_pid = spec->replaces_pid;
     w.name = apr_psprintf(w.pool, "%s:%s", w.host, w.pid);
+    apr_ssize_t host_len = APR_HASH_KEY_STRING;
+    w.channel = apr_psprintf(w.pool, ORO_MQ_CHANNEL "_%x_%s",
+                             apr_hashfunc_default(w.host, &host_len), w.pid);
     w.queue = strcmp(spec->role, "indexer") == 0 ? ORO_MQ_QUEUE_SEARCH
               : strcmp(spec->role, "relay") == 0 ? NULL
                                                  : ORO_MQ_QUEUE_DEFAULT;

@@ -227,15 +227,18 @@ int oro_mq_send_many(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool
         /* NB: a NOTIFY takes a global lock at commit and holds it through the commit's
          * WAL flush, so transactions that notify cannot share a flush (group commit).
          * The NOTIFY is sent only when a worker waits for it (a row in
-         * oro_message_waiting, transport.h); busy or polling workers find the message
-         * without it. The same simple query carries it: one round trip, and the SELECT's
-         * row count tells whether it notified. PostgreSQL delivers one notification per
-         * channel and payload per transaction, so a bulk write wakes the workers once. */
+         * oro_message_waiting, transport.h), and only to one of them: on its own
+         * channel, the one registered last (a row long registered is likelier to be a
+         * dead worker's left-over); busy or polling workers find the message without it. The same
+         * simple query carries it: one round trip, and the SELECT's row count tells whether it
+         * notified. PostgreSQL delivers one notification per channel and payload per transaction,
+         * so a bulk write wakes the workers once. */
         const char *lit = literal(driver, handle, p, payload);
         sql = atomic_load(&notify_always)
                   ? apr_pstrcat(p, sql, "; SELECT pg_notify('" ORO_MQ_CHANNEL "', ", lit, ")", NULL)
-                  : apr_pstrcat(p, sql, "; SELECT pg_notify('" ORO_MQ_CHANNEL "', ", lit,
-                                ") FROM oro_message_waiting WHERE queue = ", lit, " LIMIT 1", NULL);
+                  : apr_pstrcat(p, sql, "; SELECT pg_notify(channel, ", lit,
+                                ") FROM oro_message_waiting WHERE queue = ", lit,
+                                " ORDER BY since DESC LIMIT 1", NULL);
     }
     int nrows = 0;
     int rc = apr_dbd_query(driver, handle, &nrows, sql);

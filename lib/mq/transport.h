@@ -19,7 +19,8 @@
  * commit) and producers serialise. So a producer notifies only when a worker waits
  * for it: a worker that found nothing to do for ORO_MQ_POLL_WINDOW_MS (polling every
  * ORO_MQ_POLL_MAX_MS at most meanwhile, and still woken at once by a NOTIFY) registers
- * in oro_message_waiting and waits on LISTEN; it deletes its row when it finds work.
+ * in oro_message_waiting and waits on LISTEN (on its own channel: a producer wakes the
+ * worker registered last, not all of them); it deletes its row when it finds work.
  * Under load the workers are busy or polling and no transaction notifies; a message
  * after a quiet spell finds a registered worker and wakes it at once. After
  * registering, a worker looks at the queue again and keeps polling for
