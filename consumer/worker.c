@@ -6,8 +6,9 @@
  * nothing to do it waits: on PostgreSQL for a NOTIFY on the connection's socket,
  * polling every ORO_MQ_POLL_MAX_MS for ORO_MQ_POLL_WINDOW_MS after the last work and
  * then registered in oro_message_waiting so that producers notify (at most a second,
- * for delayed messages; NOTIFY coalescing, mq/transport.h), on MariaDB for a poll delay that starts
- * at 1 ms after the last message and doubles up to OroQueuePollInterval. */
+ * for delayed messages; NOTIFY coalescing, mq/transport.h); on MariaDB for a poll
+ * delay that starts at 1 ms after the last message and doubles up to
+ * OroQueuePollInterval. */
 #include "worker.h"
 #include "clock.h"
 
@@ -403,10 +404,10 @@ static int set_waiting(worker_t *w, int on)
 /* PostgreSQL, idle: how long to wait for a NOTIFY before looking at the queue again
  * (transport.h, NOTIFY coalescing). Within ORO_MQ_POLL_WINDOW_MS of the last work or
  * NOTIFY: 1 ms, then ORO_MQ_POLL_MAX_MS, as producers do not notify while no worker
- * waits. Then the
- * worker registers as waiting and looks at once (0), polls again for
+ * waits. Then the worker registers as waiting and looks at once (0), polls again for
  * ORO_MQ_RECHECK_MS, and then waits a second at most (the check for delayed
- * messages, and the fallback for a NOTIFY that was not sent). */
+ * messages, and the fallback for a NOTIFY that was not sent). A failed registration
+ * falls back to polling every OroQueuePollInterval. */
 static int64_t listen_wait_ms(worker_t *w, int64_t now)
 {
     int64_t since = w->waiting ? w->waiting_since_ms : w->active_ms;
