@@ -41,6 +41,9 @@
  * steady load take several messages each. */
 #define PARTIAL_PAUSE_MS 1
 
+/* How long after connecting a worker releases its dead predecessor's claims again. */
+#define LATE_RELEASE_MS 2000
+
 /* The first reconnect delay; it doubles up to the heartbeat interval. */
 #define RECONNECT_FIRST_DELAY_MS 1000
 
@@ -52,8 +55,11 @@ typedef struct {
     apr_pool_t *scratch;   /* one turn of the loop */
     const char *host;      /* the heartbeat row's key: host and pid */
     const char *pid;
-    pid_t predecessor_pid; /* spec->replaces_pid until its row is deleted */
-    oro_db_t *db;          /* NULL while disconnected */
+    pid_t predecessor_pid;  /* spec->replaces_pid until its row is deleted */
+    pid_t late_release_pid; /* dbal: the predecessor, whose claims are released again
+                               at late_release_ms (see release_late) */
+    int64_t late_release_ms;
+    oro_db_t *db; /* NULL while disconnected */
     int64_t interval_ms;
     int64_t next_connect_ms;
     int64_t reconnect_delay_ms;
@@ -252,12 +258,35 @@ static int open_queue(worker_t *w, const char **error)
             ORO_INFO("worker %d released %d messages of its dead predecessor (pid %ld)",
                      w->spec->slot, more, (long)w->predecessor_pid);
         }
+        w->late_release_pid = w->predecessor_pid;
+        w->late_release_ms = oro_consumer_clock_ms() + LATE_RELEASE_MS;
     }
     if (released > 0) {
         ORO_INFO("worker %d released %d messages it held before reconnecting", w->spec->slot,
                  released);
     }
     return 0;
+}
+
+/* Releases the dead predecessor's claims a second time. A worker killed in the middle
+ * of its claim leaves the statement running in its server process, which may commit
+ * the claim after the replacement released the predecessor's messages at connect;
+ * those would wait for the visibility timeout. Best effort: a failure is logged. */
+static void release_late(worker_t *w)
+{
+    int more = 0;
+    const char *error;
+    const char *dead = apr_psprintf(w->scratch, "%s:%ld", w->host, (long)w->late_release_pid);
+    if (oro_mq_dbal_release_worker(w->db, w->scratch, dead, &more, &error) != 0) {
+        ORO_WARN("worker %d could not release the messages of its dead predecessor: %s",
+                 w->spec->slot, error);
+    }
+    else if (more > 0) {
+        ORO_INFO("worker %d released %d more messages of its dead predecessor (pid %ld), "
+                 "claimed after it died",
+                 w->spec->slot, more, (long)w->late_release_pid);
+    }
+    w->late_release_pid = 0;
 }
 
 /* Claims and handles one batch (dbal). Returns the number of messages handled, 0
@@ -645,6 +674,9 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
             }
         }
         else if (w.claimer != NULL) {
+            if (w.late_release_pid > 0 && now >= w.late_release_ms) {
+                release_late(&w);
+            }
             handled = consume_batch(&w, &error);
             if (handled < 0) {
                 step_failed(&w, now, "claim or acknowledge messages", error);
