@@ -129,7 +129,7 @@ test: deps web-deps
 	$(MAKE) fuzz OUT=$(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))
 	t/run-all $(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))
 
-unit-bins: $(UNIT_BINS) $(OUT)/t/jobtool
+unit-bins: $(UNIT_BINS) $(OUT)/t/jobtool $(OUT)/bench/mq_producer
 
 # Drives the job runner's C API for the integration tests (t/integration/12x-jobs-*.t).
 $(OUT)/t/jobtool: t/helpers/jobtool.c $(OUT)/liboro.a $(HEADERS)
@@ -151,9 +151,15 @@ format-check:
 install: $(OUT)/mod_oro.so
 	$(MAKE) -f Makefile.apxs OUT=$(OUT) install
 
-bench: all
+bench: all $(OUT)/bench/mq_producer
 	bench/run
 	bench/mq | tee -a docs/PERFORMANCE.md
+
+# bench/mq's steady-state producer (single-message transactions through oro_mq_send);
+# t/integration/102-mq-coalesce.t runs it too, so unit-bins builds it.
+$(OUT)/bench/mq_producer: bench/mq_producer.c $(OUT)/liboro.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SAN_LDFLAGS) -o $@ $< $(OUT)/liboro.a $(LIBS_ALL)
 
 clean:
 	rm -rf out mod_oro/*.lo mod_oro/*.o mod_oro/*.slo mod_oro/.libs mod_oro/*/*.lo mod_oro/*/*.o mod_oro/*/*.slo mod_oro/*/.libs

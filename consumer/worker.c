@@ -3,13 +3,17 @@
  * Each turn of the loop connects if disconnected (with backoff), writes the
  * heartbeat row when it is due, then claims and handles one batch of messages
  * (dbal) or relays / consumes through RabbitMQ (amqp, amqp_worker.c). When there was
- * nothing to do it waits: on PostgreSQL for a NOTIFY on the connection's socket (at
- * most a second, for delayed messages), on MariaDB for a poll delay that starts at
- * 1 ms after the last message and doubles up to OroQueuePollInterval. */
+ * nothing to do it waits: on PostgreSQL for a NOTIFY on the connection's socket,
+ * polling every ORO_MQ_POLL_MAX_MS for ORO_MQ_POLL_WINDOW_MS after the last work and
+ * then registered in oro_message_waiting so that producers notify (at most a second,
+ * for delayed messages; NOTIFY coalescing, mq/transport.h); on MariaDB for a poll
+ * delay that starts at 1 ms after the last message and doubles up to
+ * OroQueuePollInterval. */
 #include "worker.h"
 #include "clock.h"
 
 #include <apr_dbd.h>
+#include <apr_hash.h>
 #include <apr_network_io.h>
 #include <apr_pools.h>
 #include <apr_strings.h>
@@ -29,6 +33,17 @@
 #include "util/log.h"
 #include "worker_amqp.h"
 
+/* The first claim after an empty or partial one (dbal); claims double up to
+ * OroQueueBatchSize while they come back full. */
+#define CLAIM_FIRST 100
+
+/* The pause after a claim that drained the queue (dbal), so that claims under a
+ * steady load take several messages each. */
+#define PARTIAL_PAUSE_MS 1
+
+/* How long after connecting a worker releases its dead predecessor's claims again. */
+#define LATE_RELEASE_MS 2000
+
 /* The first reconnect delay; it doubles up to the heartbeat interval. */
 #define RECONNECT_FIRST_DELAY_MS 1000
 
@@ -40,8 +55,11 @@ typedef struct {
     apr_pool_t *scratch;   /* one turn of the loop */
     const char *host;      /* the heartbeat row's key: host and pid */
     const char *pid;
-    pid_t predecessor_pid; /* spec->replaces_pid until its row is deleted */
-    oro_db_t *db;          /* NULL while disconnected */
+    pid_t predecessor_pid;  /* spec->replaces_pid until its row is deleted */
+    pid_t late_release_pid; /* dbal: the predecessor, whose claims are released again
+                               at late_release_ms (see release_late) */
+    int64_t late_release_ms;
+    oro_db_t *db; /* NULL while disconnected */
     int64_t interval_ms;
     int64_t next_connect_ms;
     int64_t reconnect_delay_ms;
@@ -52,10 +70,20 @@ typedef struct {
     apr_uint64_t processed; /* messages handled, reported in the heartbeat row */
     apr_uint64_t failed;
     const char *name;       /* host:pid, the claimed_by of our messages */
+    const char *channel;    /* PostgreSQL: our own NOTIFY channel, oro_mq_HOSTHASH_PID */
     const char *queue;      /* the queue of our role; NULL for the relay */
     oro_mq_dbal_t *claimer; /* dbal: NULL while disconnected */
+    int claim_size;         /* dbal: the next claim's limit (adaptive) */
+    int partial;            /* dbal: the last claim had messages, but fewer than asked */
     PGconn *listen_conn;    /* PostgreSQL: the connection that LISTENs */
-    int64_t poll_delay_ms;  /* MariaDB: the next idle poll's delay */
+    int64_t poll_delay_ms;  /* MariaDB, and PostgreSQL in the poll window: the next idle
+                               poll's delay */
+    int64_t active_ms;      /* PostgreSQL: when we last found work or got our NOTIFY; the
+                               poll window (ORO_MQ_POLL_WINDOW_MS) runs from here */
+    int waiting;            /* PostgreSQL: our row is in oro_message_waiting */
+    int64_t waiting_since_ms;
+    int waiting_failed;                        /* registering failed; logged once per connection */
+    const char *register_sql, *unregister_sql; /* on db's pool */
     int64_t started_ms;
     int limit_reached; /* a --*-limit was reached: exit as after SIGTERM */
     int stopping;      /* SIGTERM seen pending between messages */
@@ -63,6 +91,9 @@ typedef struct {
 } worker_t;
 
 static volatile sig_atomic_t stop_requested;
+
+static void prepare_waiting_sql(worker_t *w);
+static int set_waiting(worker_t *w, int on);
 
 static void on_sigterm(int signo)
 {
@@ -120,6 +151,8 @@ static void disconnect(worker_t *w)
     w->db = NULL;
     w->claimer = NULL;
     w->listen_conn = NULL;
+    w->waiting = 0; /* a new connection registers again */
+    w->waiting_failed = 0;
 }
 
 /* Between messages: whether a SIGTERM waits (it stays blocked while we work). */
@@ -170,6 +203,32 @@ static void check_limits(worker_t *w, int64_t now)
     }
 }
 
+/* PostgreSQL, after connecting: LISTENs on the common channel and on the worker's own
+ * (producers wake one waiting worker through its channel, transport.h), and makes the
+ * session's commits asynchronous. The worker's own commits (claims, acks, retries, the
+ * relay's deletes, and what processors write on its connection) do not wait for the
+ * WAL flush. Safe for at-least-once delivery: the producer's insert is durable; WAL is
+ * written in order, so a crash that loses a commit of this session loses every later
+ * one too, and an ack is always later than the effects of the message it acknowledges
+ * — at worst messages acknowledged in the last moments before a crash are processed
+ * again. It takes the flush out of every claim and ack. See docs/decisions.md. */
+static int listen_setup(worker_t *w, const char **error)
+{
+    int nrows;
+    const char *sql = apr_psprintf(w->scratch,
+                                   "LISTEN " ORO_MQ_CHANNEL "; LISTEN \"%s\"; "
+                                   "SET synchronous_commit = off",
+                                   w->channel);
+    int rc = apr_dbd_query(w->db->driver, w->db->handle, &nrows, sql);
+    if (rc != 0) {
+        *error = oro_db_one_line(w->scratch, apr_dbd_error(w->db->driver, w->db->handle, rc));
+        return -1;
+    }
+    w->listen_conn = apr_dbd_native_handle(w->db->driver, w->db->handle);
+    prepare_waiting_sql(w);
+    return 0;
+}
+
 /* After connecting (dbal, default and indexer roles): prepares the claim, LISTENs on
  * PostgreSQL, and releases messages that this worker's predecessor in the slot or
  * this worker itself (before a lost connection) had claimed. */
@@ -181,10 +240,9 @@ static int open_queue(worker_t *w, const char **error)
         return -1;
     }
     if (w->db->dialect == ORO_DIALECT_PGSQL) {
-        if (oro_db_exec(w->db, w->scratch, error, NULL, "LISTEN " ORO_MQ_CHANNEL, NULL) != 0) {
+        if (listen_setup(w, error) != 0) {
             return -1;
         }
-        w->listen_conn = apr_dbd_native_handle(w->db->driver, w->db->handle);
     }
     int released = 0;
     if (oro_mq_dbal_release_worker(w->db, w->scratch, w->name, &released, error) != 0) {
@@ -200,6 +258,8 @@ static int open_queue(worker_t *w, const char **error)
             ORO_INFO("worker %d released %d messages of its dead predecessor (pid %ld)",
                      w->spec->slot, more, (long)w->predecessor_pid);
         }
+        w->late_release_pid = w->predecessor_pid;
+        w->late_release_ms = oro_consumer_clock_ms() + LATE_RELEASE_MS;
     }
     if (released > 0) {
         ORO_INFO("worker %d released %d messages it held before reconnecting", w->spec->slot,
@@ -208,15 +268,45 @@ static int open_queue(worker_t *w, const char **error)
     return 0;
 }
 
+/* Releases the dead predecessor's claims a second time. A worker killed in the middle
+ * of its claim leaves the statement running in its server process, which may commit
+ * the claim after the replacement released the predecessor's messages at connect;
+ * those would wait for the visibility timeout. Best effort: a failure is logged. */
+static void release_late(worker_t *w)
+{
+    int more = 0;
+    const char *error;
+    const char *dead = apr_psprintf(w->scratch, "%s:%ld", w->host, (long)w->late_release_pid);
+    if (oro_mq_dbal_release_worker(w->db, w->scratch, dead, &more, &error) != 0) {
+        ORO_WARN("worker %d could not release the messages of its dead predecessor: %s",
+                 w->spec->slot, error);
+    }
+    else if (more > 0) {
+        ORO_INFO("worker %d released %d more messages of its dead predecessor (pid %ld), "
+                 "claimed after it died",
+                 w->spec->slot, more, (long)w->late_release_pid);
+    }
+    w->late_release_pid = 0;
+}
+
 /* Claims and handles one batch (dbal). Returns the number of messages handled, 0
  * when the queue had none deliverable, -1 with *error on a database failure
  * (messages of the batch that were not acked are released on reconnect). */
 static int consume_batch(worker_t *w, const char **error)
 {
     const oro_settings_t *s = w->spec->settings;
-    /* the indexer commits once per batch: its own, larger size (OroQueueIndexerBatchSize) */
-    int limit =
-        strcmp(w->spec->role, "indexer") == 0 ? s->queue_indexer_batch_size : s->queue_batch_size;
+    /* Adaptive: a claim that came back full doubles the next one up to the batch size;
+     * one that did not starts again small, so that a few messages are shared between the
+     * workers rather than taken by the first. The indexer, the queue's only worker,
+     * shares with nobody and commits once per batch: always its own, larger size
+     * (OroQueueIndexerBatchSize). */
+    int indexer = strcmp(w->spec->role, "indexer") == 0;
+    int batch = indexer ? s->queue_indexer_batch_size : s->queue_batch_size;
+    int small = indexer || batch < CLAIM_FIRST ? batch : CLAIM_FIRST;
+    if (w->claim_size < small) {
+        w->claim_size = small;
+    }
+    int limit = w->claim_size;
     if (w->spec->message_limit > 0) {
         long left = w->spec->message_limit - (long)(w->processed + w->failed);
         if (left < limit) {
@@ -225,6 +315,14 @@ static int consume_batch(worker_t *w, const char **error)
     }
     apr_array_header_t *claimed;
     int n = oro_mq_dbal_claim(w->claimer, w->scratch, limit, &claimed, error);
+    if (n > 0 && w->waiting) {
+        /* before the work: producers wake another waiting worker meanwhile */
+        set_waiting(w, 0);
+    }
+    w->partial = n > 0 && n < limit;
+    if (n >= 0) {
+        w->claim_size = n < limit ? small : w->claim_size * 2 > batch ? batch : w->claim_size * 2;
+    }
     if (n <= 0) {
         return n;
     }
@@ -303,6 +401,70 @@ static int drain_notifications(worker_t *w)
     return ours;
 }
 
+/* PostgreSQL: the statements that register this worker in oro_message_waiting and
+ * remove it (literal text, run with apr_dbd_query: one round trip each). */
+static void prepare_waiting_sql(worker_t *w)
+{
+    apr_pool_t *p = w->db->pool;
+    const char *me = apr_dbd_escape(w->db->driver, p, w->name, w->db->handle);
+    const char *queue = w->queue != NULL ? w->queue : "outbox";
+    w->register_sql =
+        apr_psprintf(p,
+                     "INSERT INTO oro_message_waiting (worker, queue, channel, since) "
+                     "VALUES ('%s', '%s', '%s', now()) ON CONFLICT (worker) DO "
+                     "UPDATE SET queue = EXCLUDED.queue, channel = EXCLUDED.channel, "
+                     "since = EXCLUDED.since",
+                     me, queue, w->channel);
+    w->unregister_sql = apr_psprintf(p, "DELETE FROM oro_message_waiting WHERE worker = '%s'", me);
+}
+
+/* PostgreSQL: registers (on) or unregisters (off) this worker as waiting for a
+ * NOTIFY. Returns 0 or -1 (logged once per connection; then the worker polls). */
+static int set_waiting(worker_t *w, int on)
+{
+    int nrows = 0;
+    int rc = apr_dbd_query(w->db->driver, w->db->handle, &nrows,
+                           on ? w->register_sql : w->unregister_sql);
+    if (rc != 0) {
+        if (!w->waiting_failed) {
+            ORO_WARN("worker %d could not %s oro_message_waiting, polling instead: %s",
+                     w->spec->slot, on ? "register in" : "remove its row from",
+                     oro_db_one_line(w->scratch, apr_dbd_error(w->db->driver, w->db->handle, rc)));
+            w->waiting_failed = 1;
+        }
+        return -1;
+    }
+    w->waiting = on;
+    return 0;
+}
+
+/* PostgreSQL, idle: how long to wait for a NOTIFY before looking at the queue again
+ * (transport.h, NOTIFY coalescing). Within ORO_MQ_POLL_WINDOW_MS of the last work or
+ * NOTIFY: 1 ms, then ORO_MQ_POLL_MAX_MS, as producers do not notify while no worker
+ * waits. Then the worker registers as waiting and looks at once (0), polls again for
+ * ORO_MQ_RECHECK_MS, and then waits a second at most (the check for delayed
+ * messages, and the fallback for a NOTIFY that was not sent). A failed registration
+ * falls back to polling every OroQueuePollInterval. */
+static int64_t listen_wait_ms(worker_t *w, int64_t now)
+{
+    int64_t since = w->waiting ? w->waiting_since_ms : w->active_ms;
+    int64_t span = w->waiting ? ORO_MQ_RECHECK_MS : ORO_MQ_POLL_WINDOW_MS;
+    if (now - since < span) {
+        int64_t ms = w->poll_delay_ms;
+        w->poll_delay_ms = ORO_MQ_POLL_MAX_MS;
+        return ms;
+    }
+    if (w->waiting) {
+        return 1000;
+    }
+    if (set_waiting(w, 1) != 0) {
+        return w->spec->settings->queue_poll_interval;
+    }
+    w->waiting_since_ms = now;
+    w->poll_delay_ms = 1;
+    return 0;
+}
+
 /* Deletes the heartbeat row of (host, pid); best effort, as the row also ages out. */
 static void delete_heartbeat(worker_t *w, const char *pid)
 {
@@ -356,19 +518,35 @@ static void connect_database(worker_t *w, int64_t now)
     w->next_beat_ms = now;
     if (s->transport == ORO_MQ_AMQP && w->queue == NULL && w->db->dialect == ORO_DIALECT_PGSQL) {
         /* the relay is woken by NOTIFY when producers write outbox rows */
-        if (oro_db_exec(w->db, w->scratch, &error, NULL, "LISTEN " ORO_MQ_CHANNEL, NULL) != 0) {
+        if (listen_setup(w, &error) != 0) {
             begin_outage(w, now, "could not LISTEN", error);
             disconnect(w);
             w->next_connect_ms = now + w->reconnect_delay_ms;
             return;
         }
-        w->listen_conn = apr_dbd_native_handle(w->db->driver, w->db->handle);
     }
     if (s->transport == ORO_MQ_DBAL && w->queue != NULL && open_queue(w, &error) != 0) {
         begin_outage(w, now, "could not open its queue", error);
         disconnect(w);
         w->next_connect_ms = now + w->reconnect_delay_ms;
         return;
+    }
+    if (w->listen_conn != NULL) {
+        /* rows left by this worker before a lost connection, or by a dead predecessor,
+         * would make producers notify for nobody (harmless, but the cost coalescing
+         * avoids) */
+        const char *mine = apr_dbd_escape(w->db->driver, w->scratch, w->name, w->db->handle);
+        const char *dead = apr_dbd_escape(
+            w->db->driver, w->scratch,
+            apr_psprintf(w->scratch, "%s:%ld", w->host, (long)w->predecessor_pid), w->db->handle);
+        int nrows;
+        if (apr_dbd_query(w->db->driver, w->db->handle, &nrows,
+                          apr_psprintf(w->scratch,
+                                       "DELETE FROM oro_message_waiting WHERE worker IN "
+                                       "('%s', '%s')",
+                                       mine, dead)) != 0) {
+            ORO_DEBUG("worker %d could not clear its rows of oro_message_waiting", w->spec->slot);
+        }
     }
     if (w->predecessor_pid > 0) {
         delete_heartbeat(w, apr_psprintf(w->scratch, "%ld", (long)w->predecessor_pid));
@@ -455,6 +633,9 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
     w.reconnect_delay_ms = RECONNECT_FIRST_DELAY_MS;
     w.predecessor_pid = spec->replaces_pid;
     w.name = apr_psprintf(w.pool, "%s:%s", w.host, w.pid);
+    apr_ssize_t host_len = APR_HASH_KEY_STRING;
+    w.channel = apr_psprintf(w.pool, ORO_MQ_CHANNEL "_%x_%s",
+                             apr_hashfunc_default(w.host, &host_len), w.pid);
     w.queue = strcmp(spec->role, "indexer") == 0 ? ORO_MQ_QUEUE_SEARCH
               : strcmp(spec->role, "relay") == 0 ? NULL
                                                  : ORO_MQ_QUEUE_DEFAULT;
@@ -495,16 +676,29 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
             }
         }
         else if (w.claimer != NULL) {
+            if (w.late_release_pid > 0 && now >= w.late_release_ms) {
+                release_late(&w);
+            }
             handled = consume_batch(&w, &error);
             if (handled < 0) {
                 step_failed(&w, now, "claim or acknowledge messages", error);
                 handled = 0;
             }
         }
+        if (handled > 0 && w.waiting) {
+            set_waiting(&w, 0);
+        }
         check_limits(&w, now);
         apr_pool_clear(w.scratch);
         if (handled > 0 || w.limit_reached || w.stopping) {
             w.poll_delay_ms = 1;
+            w.active_ms = now;
+            if (w.partial && !w.limit_reached && !w.stopping) {
+                /* the queue was drained: a millisecond's pause lets the next claim
+                 * gather what producers send meanwhile, rather than claiming one
+                 * message at a time in a tight loop that takes the CPU from them */
+                wait_until(oro_consumer_clock_ms() + PARTIAL_PAUSE_MS, -1);
+            }
             continue;
         }
         int64_t deadline = w.db != NULL ? w.next_beat_ms : w.next_connect_ms;
@@ -515,21 +709,32 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
             if (w.queue == NULL && w.listen_conn != NULL) {
                 int got = drain_notifications(&w);
                 if (got > 0) {
+                    w.active_ms = now;
+                    w.poll_delay_ms = 1;
                     continue;
                 }
                 fd = got == 0 ? PQsocket(w.listen_conn) : -1;
-                idle = idle < 1000 ? 1000 : idle;
+                idle = listen_wait_ms(&w, now);
+                if (idle == 0) {
+                    continue;
+                }
             }
             deadline = deadline < now + idle ? deadline : now + idle;
         }
         else if (w.claimer != NULL && w.listen_conn != NULL) {
             int got = drain_notifications(&w);
             if (got > 0) {
+                w.active_ms = now;
+                w.poll_delay_ms = 1;
                 continue;
             }
             if (got == 0) {
                 fd = PQsocket(w.listen_conn);
-                deadline = deadline < now + 1000 ? deadline : now + 1000;
+                int64_t idle = listen_wait_ms(&w, now);
+                if (idle == 0) {
+                    continue;
+                }
+                deadline = deadline < now + idle ? deadline : now + idle;
             }
         }
         else if (w.claimer != NULL) {
@@ -540,8 +745,9 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
             }
         }
         wait_until(deadline, fd);
-        if (w.listen_conn != NULL) {
-            drain_notifications(&w);
+        if (w.listen_conn != NULL && drain_notifications(&w) > 0) {
+            w.active_ms = oro_consumer_clock_ms();
+            w.poll_delay_ms = 1;
         }
     }
     if (w.amqp != NULL) {
@@ -549,6 +755,9 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
     }
 
     if (w.db != NULL) {
+        if (w.waiting) {
+            set_waiting(&w, 0);
+        }
         delete_heartbeat(&w, w.pid);
         disconnect(&w);
     }

@@ -21,14 +21,20 @@ struct oro_mq_dbal {
     const char *worker_literal;
 };
 
+/* NB: the ids come from an InitPlan (= ANY(ARRAY(…))), not a join with the locking
+ * subquery: with a join the planner may pick a hash join over a scan of the table (the
+ * generic plan of the prepared statement did, with a bulk-filled queue), and a claimed
+ * row updated since the statement's snapshot then sends the UPDATE into EvalPlanQual,
+ * which re-runs the locking subquery; concurrent claims spun there for minutes. An
+ * InitPlan runs once, and the UPDATE finds its rows through the primary key. */
 #define PG_CLAIM                                                                                   \
     "UPDATE oro_message_queue q SET claimed_by = %s, "                                             \
     "claimed_until = now() + CAST(%s AS integer) * interval '1 second', "                          \
     "attempts = q.attempts + 1 "                                                                   \
-    "FROM (SELECT id FROM oro_message_queue WHERE queue = %s AND delayed_until <= now() "          \
-    "AND (claimed_until IS NULL OR claimed_until < now()) "                                        \
-    "ORDER BY priority DESC, id LIMIT CAST(%s AS integer) FOR UPDATE SKIP LOCKED) c "              \
-    "WHERE q.id = c.id RETURNING q.id, q.topic, q.body, q.priority, q.attempts, "                  \
+    "WHERE q.id = ANY(ARRAY(SELECT id FROM oro_message_queue WHERE queue = %s "                    \
+    "AND delayed_until <= now() AND (claimed_until IS NULL OR claimed_until < now()) "             \
+    "ORDER BY priority DESC, id LIMIT CAST(%s AS integer) FOR UPDATE SKIP LOCKED)) "               \
+    "RETURNING q.id, q.topic, q.body, q.priority, q.attempts, "                                    \
     "CASE WHEN q.expires_at < now() THEN 1 ELSE 0 END"
 
 static const char *lit(oro_db_t *db, apr_pool_t *p, const char *s)

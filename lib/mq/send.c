@@ -10,7 +10,24 @@
 
 #include <apr_strings.h>
 #include <json-c/json.h>
+#include <stdatomic.h>
 #include <string.h>
+
+/* NOTIFY coalescing (see transport.h): whether every send notifies (tests and
+ * benchmarks), and counts of this process's sends that notified or did not. */
+static _Atomic int notify_always;
+static _Atomic unsigned long notifies_sent, notifies_skipped;
+
+void oro_mq_set_notify_always(int always)
+{
+    atomic_store(&notify_always, always != 0);
+}
+
+void oro_mq_notify_counts(unsigned long *sent, unsigned long *skipped)
+{
+    *sent = atomic_load(&notifies_sent);
+    *skipped = atomic_load(&notifies_skipped);
+}
 
 int oro_mq_queue_known(const char *queue)
 {
@@ -129,6 +146,19 @@ static const char *literal(const apr_dbd_driver_t *driver, apr_dbd_t *handle, ap
     return apr_pstrcat(p, "'", apr_dbd_escape(driver, p, s, handle), "'", NULL);
 }
 
+/* The statement that wakes one worker waiting for payload's messages (or every
+ * listener when notify_always is set): a SELECT whose row count says whether it did. */
+static const char *notify_sql(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
+                              const char *payload)
+{
+    const char *lit = literal(driver, handle, p, payload);
+    return atomic_load(&notify_always)
+               ? apr_pstrcat(p, "SELECT pg_notify('" ORO_MQ_CHANNEL "', ", lit, ")", NULL)
+               : apr_pstrcat(p, "SELECT pg_notify(channel, ", lit,
+                             ") FROM oro_message_waiting WHERE queue = ", lit,
+                             " ORDER BY since DESC LIMIT 1", NULL);
+}
+
 /* The INSERT of count messages (count 1: a VALUES row; more: a generated series). */
 static const char *insert_sql(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
                               oro_dialect_t dialect, oro_mq_transport_t transport,
@@ -206,18 +236,22 @@ static int send_rows(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool
         return -1;
     }
     const char *sql = insert_sql(driver, handle, p, dialect, transport, m, count);
+    const char *payload = transport == ORO_MQ_AMQP ? "outbox" : m->queue;
+    int pg = dialect == ORO_DIALECT_PGSQL && notify == NULL;
     if (notify != NULL) {
-        *notify = dialect != ORO_DIALECT_PGSQL ? NULL
-                  : transport == ORO_MQ_AMQP   ? "outbox"
-                                               : m->queue;
+        *notify = dialect == ORO_DIALECT_PGSQL ? payload : NULL;
     }
-    else if (dialect == ORO_DIALECT_PGSQL) {
-        /* NB: PostgreSQL delivers one notification per channel and payload per
-         * transaction however often it is sent, so a bulk write wakes the workers once;
-         * and the same simple query carries it: one round trip. */
-        sql = apr_pstrcat(
-            p, sql, "; NOTIFY " ORO_MQ_CHANNEL ", ",
-            literal(driver, handle, p, transport == ORO_MQ_AMQP ? "outbox" : m->queue), NULL);
+    else if (pg) {
+        /* NB: a NOTIFY takes a global lock at commit and holds it through the commit's
+         * WAL flush, so transactions that notify cannot share a flush (group commit).
+         * The NOTIFY is sent only when a worker waits for it (a row in
+         * oro_message_waiting, transport.h), and only to one of them: on its own
+         * channel, the one registered last (a row long registered is likelier to be a
+         * dead worker's left-over); busy or polling workers find the message without it.
+         * The same simple query carries it: one round trip, and the SELECT's row count
+         * tells whether it notified. PostgreSQL delivers one notification per channel
+         * and payload per transaction, so a bulk write wakes the workers once. */
+        sql = apr_pstrcat(p, sql, "; ", notify_sql(driver, handle, p, payload), NULL);
     }
     int nrows = 0;
     int rc = apr_dbd_query(driver, handle, &nrows, sql);
@@ -225,6 +259,9 @@ static int send_rows(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool
         const char *dbe = apr_dbd_error(driver, handle, rc);
         *error = apr_psprintf(p, "could not enqueue %s: %s", topic, oro_db_one_line(p, dbe));
         return -1;
+    }
+    if (pg) {
+        atomic_fetch_add(nrows > 0 ? &notifies_sent : &notifies_skipped, 1);
     }
     *error = NULL;
     return 0;
@@ -250,9 +287,8 @@ int oro_mq_notify_committed(const apr_dbd_driver_t *driver, apr_dbd_t *handle, a
     /* NB: a transaction of its own with synchronous_commit off: the NOTIFY's global lock
      * is then held for an instant, not through a WAL flush; losing this commit in a
      * crash loses nothing but a wake-up (workers poll as well) */
-    const char *sql =
-        apr_pstrcat(p, "BEGIN; SET LOCAL synchronous_commit TO off; NOTIFY " ORO_MQ_CHANNEL ", ",
-                    literal(driver, handle, p, payload), "; COMMIT", NULL);
+    const char *sql = apr_pstrcat(p, "BEGIN; SET LOCAL synchronous_commit TO off; ",
+                                  notify_sql(driver, handle, p, payload), "; COMMIT", NULL);
     int nrows = 0;
     int rc = apr_dbd_query(driver, handle, &nrows, sql);
     if (rc != 0) {

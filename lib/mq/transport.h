@@ -14,6 +14,31 @@
 /* The PostgreSQL channels that wake idle workers: one per queue, and the outbox's. */
 #define ORO_MQ_CHANNEL "oro_mq"
 
+/* NOTIFY coalescing on PostgreSQL. A NOTIFY takes a global lock at commit and holds
+ * it through the WAL flush, so transactions that notify cannot share a flush (group
+ * commit) and producers serialise. So a producer notifies only when a worker waits
+ * for it: a worker that found nothing to do for ORO_MQ_POLL_WINDOW_MS (polling every
+ * ORO_MQ_POLL_MAX_MS at most meanwhile, and still woken at once by a NOTIFY) registers
+ * in oro_message_waiting and waits on LISTEN (on its own channel: a producer wakes the
+ * worker registered last, not all of them); it deletes its row when it finds work.
+ * Under load the workers are busy or polling and no transaction notifies; a message
+ * after a quiet spell finds a registered worker and wakes it at once. After
+ * registering, a worker looks at the queue again and keeps polling for
+ * ORO_MQ_RECHECK_MS, for a producer that read the table just before the row was
+ * committed; a NOTIFY lost otherwise (its transaction rolled back, or committed later
+ * than that) delays a message by the LISTEN timeout (a second) at most. */
+#define ORO_MQ_POLL_WINDOW_MS 10
+#define ORO_MQ_POLL_MAX_MS 1
+#define ORO_MQ_RECHECK_MS 5
+
+/* Tests and benchmarks: every send of this process notifies (the behaviour before
+ * coalescing) when always is non-zero. */
+void oro_mq_set_notify_always(int always);
+
+/* How many PostgreSQL sends of this process carried a NOTIFY, and how many did not
+ * (no worker waited). */
+void oro_mq_notify_counts(unsigned long *sent, unsigned long *skipped);
+
 /* Whether queue is one the consumer serves (oro.default: "default" workers,
  * oro.search: the "indexer"). */
 int oro_mq_queue_known(const char *queue);

@@ -1,8 +1,9 @@
 # The API's writes wake the consumers after they commit (PostgreSQL): the search
 # message is enqueued in the write's transaction without a NOTIFY, and a NOTIFY in a
-# short transaction of its own follows the commit (docs/decisions.md, "NOTIFY after
-# the commit"). A LISTENing session must see it for every kind of write, and a write
-# that is refused must send none.
+# short transaction of its own follows the commit, to the worker that registered last
+# as waiting for the queue (oro_message_waiting, docs/decisions.md "API write
+# performance"). This test registers a session of its own as that worker: it must be
+# notified for every kind of write, and a write that is refused must send nothing.
 use strict;
 use warnings;
 use Test::More;
@@ -23,7 +24,12 @@ my $var = var_dir();
 my $pid = open2(my $from, my $to, 'psql', '-h', "$var/run", '-U', 'oro', '-d', 'oro', '-X',
                 '-q', '-A', '-t');
 $to->autoflush(1);
-print $to "LISTEN oro_mq;\n";
+my $channel = 'oro_test_086';
+print $to "LISTEN $channel;\n";
+# the newest waiting row for the queue: producers pick it
+sql("DELETE FROM oro_message_waiting WHERE worker = 'test-086'");
+sql("INSERT INTO oro_message_waiting (worker, queue, channel, since) "
+    . "VALUES ('test-086', '$payload', '$channel', now() + interval '1 day')");
 
 # the notifications seen within $seconds (ticks make psql print them)
 sub notifications {
@@ -39,7 +45,7 @@ sub notifications {
             last unless $sel->can_read(5);
             my $line = <$from>;
             last unless defined $line;
-            push @seen, $1 if $line =~ /^Asynchronous notification "oro_mq" with payload "([^"]*)"/;
+            push @seen, $1 if $line =~ /^Asynchronous notification "$channel" with payload "([^"]*)"/;
             last if $line =~ /^tick$n$/;
         }
         sleep 0.1;
@@ -76,6 +82,7 @@ $res = call(DELETE => "/api/contacts/$id");
 is($res->{status}, 204, 'the contact is deleted') or diag($res->{content});
 ok((grep { $_ eq $payload } notifications(1.5)), 'a delete notifies');
 
+sql("DELETE FROM oro_message_waiting WHERE worker = 'test-086'");
 close $to;
 waitpid $pid, 0;
 done_testing();
