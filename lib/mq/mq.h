@@ -63,9 +63,10 @@ int oro_mq_send_deferred(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_
                          oro_dialect_t dialect, oro_mq_transport_t transport,
                          const oro_mq_message_t *m, const char **notify, const char **error);
 
-/* Wakes the consumers of payload (from oro_mq_send_deferred) once its transaction has
- * committed: a NOTIFY in a short transaction of its own, not waiting for its WAL flush.
- * PostgreSQL only, no transaction open on handle. 0, or -1 with *error. */
+/* Wakes a consumer of payload (from oro_mq_send_deferred) once its transaction has
+ * committed: the NOTIFY to the worker waiting for it, if one does, in a statement of its
+ * own (which writes no WAL, so it waits for no flush). PostgreSQL only, no transaction
+ * open on handle. 0, or -1 with *error. */
 int oro_mq_notify_committed(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
                             const char *payload, const char **error);
 

@@ -284,11 +284,10 @@ int oro_mq_send_deferred(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_
 int oro_mq_notify_committed(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_pool_t *p,
                             const char *payload, const char **error)
 {
-    /* NB: a transaction of its own with synchronous_commit off: the NOTIFY's global lock
-     * is then held for an instant, not through a WAL flush; losing this commit in a
-     * crash loses nothing but a wake-up (workers poll as well) */
-    const char *sql = apr_pstrcat(p, "BEGIN; SET LOCAL synchronous_commit TO off; ",
-                                  notify_sql(driver, handle, p, payload), "; COMMIT", NULL);
+    /* NB: alone in its transaction the NOTIFY writes no WAL (no transaction id, no
+     * commit record: checked with pg_current_wal_lsn), so its global lock is held for
+     * an instant, not through a WAL flush */
+    const char *sql = notify_sql(driver, handle, p, payload);
     int nrows = 0;
     int rc = apr_dbd_query(driver, handle, &nrows, sql);
     if (rc != 0) {
