@@ -35,7 +35,16 @@ typedef struct {
     pid_t pid;           /* 0 while no worker runs in the slot */
     pid_t replaces_pid;  /* a worker that died here; its successor deletes its heartbeat row */
     int64_t start_at_ms; /* when an empty slot gets its worker */
+    /* the running worker's own predecessor and start: when it dies young, before its late
+     * release of that predecessor's claims, its successor releases them too */
+    pid_t running_replaces;
+    int64_t started_ms;
+    pid_t earlier_pid; /* the dead worker's predecessor, for its successor (or 0) */
 } slot_t;
+
+/* A worker that dies within this time of its start has maybe not yet released its
+ * predecessor's late claims (worker.c, LATE_RELEASE_MS): its successor does. */
+#define YOUNG_DEATH_MS 10000
 
 typedef struct {
     apr_pool_t *pool;
@@ -152,6 +161,7 @@ static void start_worker(supervisor_t *sup, int i, int64_t now)
             .memory_limit_mb = sup->args->memory_limit_mb,
             .supervisor_pid = self,
             .replaces_pid = slot->replaces_pid,
+            .replaces_earlier_pid = slot->earlier_pid,
         };
         oro_consumer_worker_run(&spec);
     }
@@ -163,7 +173,10 @@ static void start_worker(supervisor_t *sup, int i, int64_t now)
         return;
     }
     slot->pid = pid;
+    slot->running_replaces = slot->replaces_pid;
+    slot->started_ms = now;
     slot->replaces_pid = 0;
+    slot->earlier_pid = 0;
     ORO_INFO("worker %d started (pid %ld, role %s)", i, (long)pid, slot_role(&sup->settings, i));
 }
 
@@ -272,6 +285,7 @@ static void worker_exited(supervisor_t *sup, pid_t pid, int status, int64_t now,
                   i, (long)pid, how, CRASH_LOOP_DEATHS, CRASH_LOOP_WINDOW_MS / 1000,
                   (long long)(delay / 1000));
     }
+    slot->earlier_pid = now - slot->started_ms < YOUNG_DEATH_MS ? slot->running_replaces : 0;
     slot->replaces_pid = pid;
     slot->start_at_ms = now + delay;
 }

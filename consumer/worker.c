@@ -59,9 +59,9 @@ typedef struct {
     apr_pool_t *scratch;   /* one turn of the loop */
     const char *host;      /* the heartbeat row's key: host and pid */
     const char *pid;
-    pid_t predecessor_pid;  /* spec->replaces_pid until its row is deleted */
-    pid_t late_release_pid; /* dbal: the predecessor, whose claims are released again
-                               at late_release_ms (see release_late) */
+    pid_t predecessor_pid;      /* spec->replaces_pid until its row is deleted */
+    pid_t late_release_pids[2]; /* dbal: the predecessors whose claims are released
+                                   again at late_release_ms (see release_late) */
     int64_t late_release_ms;
     oro_db_t *db; /* NULL while disconnected */
     int64_t interval_ms;
@@ -252,17 +252,22 @@ static int open_queue(worker_t *w, const char **error)
     if (oro_mq_dbal_release_worker(w->db, w->scratch, w->name, &released, error) != 0) {
         return -1;
     }
-    if (w->predecessor_pid > 0) {
+    /* the predecessor, and the one before it when that died young (supervisor.c) */
+    pid_t dead_pids[2] = {w->predecessor_pid, w->spec->replaces_earlier_pid};
+    for (int i = 0; i < 2; i++) {
         int more = 0;
-        const char *dead = apr_psprintf(w->scratch, "%s:%ld", w->host, (long)w->predecessor_pid);
+        if (dead_pids[i] <= 0) {
+            continue;
+        }
+        const char *dead = apr_psprintf(w->scratch, "%s:%ld", w->host, (long)dead_pids[i]);
         if (oro_mq_dbal_release_worker(w->db, w->scratch, dead, &more, error) != 0) {
             return -1;
         }
         if (more > 0) {
             ORO_INFO("worker %d released %d messages of its dead predecessor (pid %ld)",
-                     w->spec->slot, more, (long)w->predecessor_pid);
+                     w->spec->slot, more, (long)dead_pids[i]);
         }
-        w->late_release_pid = w->predecessor_pid;
+        w->late_release_pids[i] = dead_pids[i];
         w->late_release_ms = oro_consumer_clock_ms() + LATE_RELEASE_MS;
     }
     if (released > 0) {
@@ -278,19 +283,25 @@ static int open_queue(worker_t *w, const char **error)
  * those would wait for the visibility timeout. Best effort: a failure is logged. */
 static void release_late(worker_t *w)
 {
-    int more = 0;
-    const char *error;
-    const char *dead = apr_psprintf(w->scratch, "%s:%ld", w->host, (long)w->late_release_pid);
-    if (oro_mq_dbal_release_worker(w->db, w->scratch, dead, &more, &error) != 0) {
-        ORO_WARN("worker %d could not release the messages of its dead predecessor: %s",
-                 w->spec->slot, error);
+    for (int i = 0; i < 2; i++) {
+        int more = 0;
+        const char *error;
+        if (w->late_release_pids[i] <= 0) {
+            continue;
+        }
+        const char *dead =
+            apr_psprintf(w->scratch, "%s:%ld", w->host, (long)w->late_release_pids[i]);
+        if (oro_mq_dbal_release_worker(w->db, w->scratch, dead, &more, &error) != 0) {
+            ORO_WARN("worker %d could not release the messages of its dead predecessor: %s",
+                     w->spec->slot, error);
+        }
+        else if (more > 0) {
+            ORO_INFO("worker %d released %d more messages of its dead predecessor (pid %ld), "
+                     "claimed after it died",
+                     w->spec->slot, more, (long)w->late_release_pids[i]);
+        }
+        w->late_release_pids[i] = 0;
     }
-    else if (more > 0) {
-        ORO_INFO("worker %d released %d more messages of its dead predecessor (pid %ld), "
-                 "claimed after it died",
-                 w->spec->slot, more, (long)w->late_release_pid);
-    }
-    w->late_release_pid = 0;
 }
 
 /* Claims and handles one batch (dbal). Returns the number of messages handled, 0
@@ -680,7 +691,8 @@ void oro_consumer_worker_run(const oro_consumer_worker_spec_t *spec)
             }
         }
         else if (w.claimer != NULL) {
-            if (w.late_release_pid > 0 && now >= w.late_release_ms) {
+            if ((w.late_release_pids[0] > 0 || w.late_release_pids[1] > 0) &&
+                now >= w.late_release_ms) {
                 release_late(&w);
             }
             handled = consume_batch(&w, &error);

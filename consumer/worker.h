@@ -16,6 +16,8 @@ typedef struct {
     pid_t supervisor_pid;           /* the worker stops when its supervisor is gone */
     pid_t replaces_pid;             /* a dead predecessor whose heartbeat row this
                                        worker deletes once connected, or 0 */
+    pid_t replaces_earlier_pid;     /* that predecessor's own predecessor when it died
+                                       young: its claims are released too, or 0 */
 } oro_consumer_worker_spec_t;
 
 /* Runs a worker in a freshly forked child until SIGTERM (or until a limit is
