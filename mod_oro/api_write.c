@@ -111,17 +111,28 @@ int oro_api_end(oro_api_txn_t *t, int rollback, const char **error)
     return 0;
 }
 
+/* Which constraint refused a statement, by the database's message (PostgreSQL's and
+ * MariaDB's wording): 'u' unique, 'f' foreign key, 0 none. */
+static int refused_by(const char *error)
+{
+    if (strstr(error, "duplicate key") || strstr(error, "Duplicate entry")) {
+        return 'u';
+    }
+    return strstr(error, "foreign key") ? 'f' : 0;
+}
+
 /* A failed statement: a constraint the database enforces (a race past our checks, or
  * a record still referenced) becomes 409; anything else 503. Rolls back. */
 int oro_api_statement_failed(oro_api_txn_t *t, const char *what, const char *error)
 {
     const char *ignored;
     oro_api_end(t, 1, &ignored);
-    if (strstr(error, "duplicate key") || strstr(error, "Duplicate entry")) {
+    int refused = refused_by(error);
+    if (refused == 'u') {
         return oro_api_send_error(t->req->r, HTTP_CONFLICT, "unique constraint",
                                   "another record already has this value", NULL);
     }
-    if (strstr(error, "foreign key") || strstr(error, "a foreign key constraint fails")) {
+    if (refused == 'f') {
         return oro_api_send_error(t->req->r, HTTP_CONFLICT, "relation constraint",
                                   "the record is referenced by other records, or a relation "
                                   "names a record that does not exist",
@@ -279,8 +290,7 @@ static oro_write_doc_t *read_document(oro_api_request_t *req, const char *url_id
 static int insert_failed(oro_api_request_t *req, oro_api_txn_t *t, const oro_write_doc_t *doc,
                          const char *error)
 {
-    if (strstr(error, "duplicate key") == NULL && strstr(error, "Duplicate entry") == NULL &&
-        strstr(error, "foreign key") == NULL) {
+    if (!refused_by(error)) {
         return oro_api_statement_failed(t, "could not create the record", error);
     }
     const char *ignored, *db_error;
