@@ -4,6 +4,9 @@
 
 #include <apr_strings.h>
 #include <ctype.h>
+#include <mariadb/errmsg.h>
+#include <mariadb/mysql.h>
+#include <mariadb/mysqld_error.h>
 #include <http_core.h>
 #include <http_protocol.h>
 #include <http_request.h>
@@ -13,10 +16,7 @@ APLOG_USE_MODULE(oro);
 ap_dbd_t *oro_api_dbd(oro_api_request_t *req)
 {
     if (req->dbd == NULL) {
-        /* a stale pooled connection is dropped by mod_dbd on acquire: try again once */
-        for (int attempt = 0; attempt < 3 && req->dbd == NULL; attempt++) {
-            req->dbd = oro_dbd.acquire(req->r);
-        }
+        req->dbd = oro_dbd_request(req->r);
     }
     return req->dbd;
 }
@@ -78,6 +78,37 @@ static int prepare(oro_api_request_t *req, const oro_sql_t *q, apr_dbd_prepared_
     return 0;
 }
 
+/* After a failed MariaDB statement (rc: apr_dbd_mysql's client or server error
+ * number): whether the cached statement belonged to an earlier session and may run
+ * once more, prepared anew. apr_dbd_mysql turns libmariadb's reconnecting on: the ping
+ * mod_dbd runs at acquire reconnects a connection the server closed, silently, on the
+ * same handle (and thread ids start again at a restarted server, so they cannot tell).
+ * The statements of the old session are then reset without having run: executing one
+ * fails with "commands out of sync" (or, on the server, an unknown statement). A lost
+ * connection drops the cache too, but the statement is not run again (it may have). */
+static int statement_lost(oro_api_request_t *req, int rc)
+{
+    int stale = rc == CR_COMMANDS_OUT_OF_SYNC || rc == CR_NO_PREPARE_STMT ||
+                rc == ER_UNKNOWN_STMT_HANDLER;
+    if (stale || rc == CR_SERVER_GONE_ERROR || rc == CR_SERVER_LOST) {
+        statement_cache_t *cache = statement_cache(req->dbd);
+        apr_hash_clear(cache->statements);
+        cache->count = 0;
+        ORO_RLOG(req->r, APLOG_INFO, 0, "the database session of a pooled connection "
+                 "was renewed (error %d): statements prepared again", rc);
+    }
+    return stale;
+}
+
+/* The message of a failed MariaDB statement, with its number when the driver has no
+ * text (a statement's own error is not the connection's). */
+static const char *mysql_failure(oro_api_request_t *req, int rc)
+{
+    const char *text = apr_dbd_error(req->dbd->driver, req->dbd->handle, rc);
+    return text != NULL && *text ? oro_db_one_line(req->r->pool, text)
+                                 : apr_psprintf(req->r->pool, "MariaDB error %d", rc);
+}
+
 apr_array_header_t *oro_api_rows(oro_api_request_t *req, const oro_sql_t *q, int ncols,
                                  const char **error)
 {
@@ -95,8 +126,12 @@ apr_array_header_t *oro_api_rows(oro_api_request_t *req, const oro_sql_t *q, int
      * numbers, and every row is read anyway */
     int rc = apr_dbd_pselect(dbd->driver, p, dbd->handle, &res, stmt, 0, q->params->nelts,
                              (const char **)q->params->elts);
+    if (rc != 0 && statement_lost(req, rc) && prepare(req, q, &stmt, error) == 0) {
+        rc = apr_dbd_pselect(dbd->driver, p, dbd->handle, &res, stmt, 0, q->params->nelts,
+                             (const char **)q->params->elts);
+    }
     if (rc != 0) {
-        *error = oro_db_one_line(p, apr_dbd_error(dbd->driver, dbd->handle, rc));
+        *error = mysql_failure(req, rc);
         return NULL;
     }
     apr_array_header_t *rows = apr_array_make(p, 16, sizeof(const char **));
@@ -125,9 +160,12 @@ int oro_api_exec(oro_api_request_t *req, const oro_sql_t *q, int *nrows, const c
     int n = 0;
     int rc = apr_dbd_pquery(req->dbd->driver, req->r->pool, req->dbd->handle, &n, stmt,
                             q->params->nelts, (const char **)q->params->elts);
+    if (rc != 0 && statement_lost(req, rc) && prepare(req, q, &stmt, error) == 0) {
+        rc = apr_dbd_pquery(req->dbd->driver, req->r->pool, req->dbd->handle, &n, stmt,
+                            q->params->nelts, (const char **)q->params->elts);
+    }
     if (rc != 0) {
-        *error =
-            oro_db_one_line(req->r->pool, apr_dbd_error(req->dbd->driver, req->dbd->handle, rc));
+        *error = mysql_failure(req, rc);
         return -1;
     }
     if (nrows != NULL) {

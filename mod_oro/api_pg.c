@@ -17,6 +17,7 @@
 typedef struct {
     apr_hash_t *names; /* SQL text (apr_dbd syntax) -> statement name */
     int count;
+    int serial;      /* names are never reused: a session may still hold an old one */
     int backend_pid; /* the session the statements were prepared in */
 } pg_cache_t;
 
@@ -81,7 +82,7 @@ static PGresult *run(oro_api_request_t *req, const oro_sql_t *q, const char **er
     const char *const *params = (const char *const *)q->params->elts;
     PGresult *res;
     if (name == NULL && cache->count < STATEMENT_CACHE_MAX) {
-        const char *label = apr_psprintf(dbd->pool, "oro_%d", cache->count);
+        const char *label = apr_psprintf(dbd->pool, "oro_%d", cache->serial++);
         res = PQprepare(conn, label, numbered(p, q->sql), nparams, NULL);
         if (PQresultStatus(res) != PGRES_COMMAND_OK) {
             *error = pg_message(p, conn, res);
@@ -95,6 +96,15 @@ static PGresult *run(oro_api_request_t *req, const oro_sql_t *q, const char **er
     }
     if (name != NULL) {
         res = PQexecPrepared(conn, name, nparams, params, NULL, NULL, 0);
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        if (state != NULL && strcmp(state, "26000") == 0) {
+            /* the session lost the statement (a new one behind the same backend pid):
+             * forget them all and run this one unnamed */
+            apr_hash_clear(cache->names);
+            cache->count = 0;
+            PQclear(res);
+            res = PQexecParams(conn, numbered(p, q->sql), nparams, NULL, params, NULL, NULL, 0);
+        }
     }
     else {
         res = PQexecParams(conn, numbered(p, q->sql), nparams, NULL, params, NULL, NULL, 0);

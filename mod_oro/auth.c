@@ -113,19 +113,9 @@ int oro_auth_endpoint(request_rec *r)
 
 /* ---- database ---- */
 
-static ap_dbd_t *acquire(request_rec *r)
-{
-    ap_dbd_t *dbd = NULL;
-    /* a stale pooled connection is dropped by mod_dbd on acquire: try again */
-    for (int attempt = 0; attempt < 3 && dbd == NULL; attempt++) {
-        dbd = oro_dbd.acquire(r);
-    }
-    return dbd;
-}
-
 int oro_auth_dialect(request_rec *r)
 {
-    ap_dbd_t *dbd = acquire(r);
+    ap_dbd_t *dbd = oro_dbd_request(r);
     int dialect = dbd != NULL ? oro_db_dialect_of(apr_dbd_name(dbd->driver)) : -1;
     return dialect < 0 ? ORO_DIALECT_PGSQL : dialect;
 }
@@ -137,7 +127,7 @@ static int statement(request_rec *r, oro_api_request_t *req, oro_sql_t *q, const
     memset(req, 0, sizeof *req);
     req->r = r;
     req->settings = &oro_server_conf(r->server)->settings;
-    req->dbd = acquire(r);
+    req->dbd = oro_dbd_request(r);
     if (req->dbd == NULL) {
         *error = "could not connect to the database";
         return -1;

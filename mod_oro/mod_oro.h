@@ -27,6 +27,11 @@ typedef struct {
 
 extern oro_dbd_fns_t oro_dbd;
 
+/* The request's pooled connection (mod_dbd's ap_dbd_acquire: one per request, released
+ * with it), reconnected first when the server closed it while idle (dbd.c); NULL when
+ * the database cannot be reached. */
+ap_dbd_t *oro_dbd_request(request_rec *r);
+
 /* The one logging family of the module: the calling function prefixes the message. */
 #define ORO_RLOG(r, level, status, fmt, ...)                                                       \
     ap_log_rerror(APLOG_MARK, level, status, r, "%s: " fmt, __func__, ##__VA_ARGS__)
