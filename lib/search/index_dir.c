@@ -16,27 +16,42 @@
 
 #include "search/search.h"
 
+/* nftw(3) passes no context: the owner to give, set by the caller (one thread: oroctl). */
+static uid_t owner_uid;
+static gid_t owner_gid;
+
+static int give_owner(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    if (lchown(path, owner_uid, owner_gid) != 0) {
+        return 0; /* best effort: the writer then reports what it cannot open */
+    }
+    return 0;
+}
+
 void oro_search_dir_match_owner(apr_pool_t *p, const char *dir, const char *path)
 {
     struct stat st;
+    (void)p;
     if (geteuid() != 0 || stat(dir, &st) != 0) {
         return;
     }
-    if (lchown(path, st.st_uid, st.st_gid) != 0) {
-        return; /* best effort: the writer then reports what it cannot open */
+    /* a version holds shard directories: the whole tree */
+    owner_uid = st.st_uid;
+    owner_gid = st.st_gid;
+    nftw(path, give_owner, 16, FTW_PHYS);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)ftw;
+    if (flag == FTW_DP) {
+        rmdir(path);
     }
-    DIR *d = opendir(path);
-    if (d == NULL) {
-        return;
+    else {
+        unlink(path);
     }
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
-            if (lchown(apr_pstrcat(p, path, "/", e->d_name, NULL), st.st_uid, st.st_gid) != 0) {
-                continue;
-            }
-        }
-    }
-    closedir(d);
+    return 0;
 }
 
 const char *oro_search_dir_current(apr_pool_t *p, const char *dir)
@@ -117,17 +132,9 @@ int oro_search_dir_switch(apr_pool_t *p, const char *dir, const char *version, c
         for (struct dirent *e; (e = readdir(d)) != NULL;) {
             long n = version_number(e->d_name);
             if (n > 0 && n != keep_new && n != keep_old && n < keep_new) {
-                const char *old = apr_pstrcat(p, dir, "/", e->d_name, NULL);
-                DIR *od = opendir(old);
-                if (od != NULL) {
-                    for (struct dirent *f; (f = readdir(od)) != NULL;) {
-                        if (f->d_name[0] != '.') {
-                            unlink(apr_pstrcat(p, old, "/", f->d_name, NULL));
-                        }
-                    }
-                    closedir(od);
-                }
-                rmdir(old);
+                /* the version and its shard directories */
+                nftw(apr_pstrcat(p, dir, "/", e->d_name, NULL), remove_entry, 16,
+                     FTW_DEPTH | FTW_PHYS);
             }
         }
         closedir(d);

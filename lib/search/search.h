@@ -2,7 +2,8 @@
  * lib/search/xapian_*.cc; no C++ exception crosses into C, each becomes -1 and a message).
  * See DESIGN.md §6 and docs/search.md.
  *
- * Layout of OroSearchIndex DIR: versioned Xapian databases DIR/v<N> and a symbolic link
+ * Layout of OroSearchIndex DIR: versioned Xapian databases DIR/v<N> (each one stub
+ * XAPIANDB over ORO_SEARCH_SHARDS glass databases s0, s1, …) and a symbolic link
  * DIR/current naming the live one. A full reindex builds a new version and replaces
  * the link with rename(2), which is atomic: readers keep answering from the old version
  * until they notice the switch. DIR/write.lock serialises the writers' switch with the
@@ -60,6 +61,13 @@ typedef struct {
 } oro_search_doc_t;
 
 /* ---------------------------------------------------------------- writer */
+
+/* The shards of a version the writer creates: Glass databases s0 … s<N-1> and a stub
+ * XAPIANDB naming them (Xapian opens the directory as one database). The writer indexes
+ * them in parallel, one thread each; a record's document is in the shard its unique term
+ * hashes to. Earlier versions (a single database) stay readable and writable. */
+#define ORO_SEARCH_SHARDS 2
+
 
 typedef struct oro_search_writer oro_search_writer_t;
 

@@ -314,6 +314,78 @@ static void test_phrases_in_fields(void **state)
     assert_string_equal(found(f, r, "where all_text ~ developers", NULL, all), "contacts-1");
 }
 
+/* A new version is ORO_SEARCH_SHARDS databases named by a stub (XAPIANDB): documents
+ * spread over them by their unique term, and readers see them as one index. Queued
+ * changes answer title_changed in order; an earlier single database stays usable; a
+ * malformed stub is an error naming it. */
+static void test_shards(void **state)
+{
+    unit_fixture_t *f = *state;
+    const char *dir = unit_mkdir(f, "index");
+    const char *error = NULL;
+    assert_int_equal(oro_search_dir_ensure(f->pool, dir, &error), 0);
+    const char *v = oro_search_dir_current(f->pool, dir);
+    struct stat st;
+    assert_int_equal(stat(apr_pstrcat(f->pool, v, "/XAPIANDB", NULL), &st), 0);
+    oro_search_writer_t *w = oro_search_writer_open(f->pool, v, &error);
+    assert_no_error(error);
+    /* more than the writer queues before it applies (4096): both paths run */
+    for (int i = 1; i <= 5000; i++) {
+        const char *id = apr_itoa(f->pool, i);
+        oro_search_field_t field = {"name", ORO_SEARCH_TEXT,
+                                    apr_psprintf(f->pool, "Person%d Shardtest", i), 0};
+        oro_search_doc_t doc = {"contacts", id, field.text, 1, 10, 100, &field, 1};
+        assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, NULL, &error), 0);
+    }
+    /* a record replaced, renamed and deleted before anything is applied */
+    oro_search_field_t field = {"name", ORO_SEARCH_TEXT, "Queued", 0};
+    oro_search_doc_t doc = {"accounts", "9", "Queued", 1, 10, 100, &field, 1};
+    int changed = -1;
+    assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &changed, &error), 0);
+    assert_int_equal(changed, 1);
+    assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &changed, &error), 0);
+    assert_int_equal(changed, 0);
+    doc.title = "Queued Renamed";
+    assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &changed, &error), 0);
+    assert_int_equal(changed, 1);
+    assert_int_equal(oro_search_writer_delete(w, f->pool, "accounts", "9", &error), 0);
+    assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, &changed, &error), 0);
+    assert_int_equal(changed, 1); /* deleted in between: a new document */
+    assert_int_equal(oro_search_writer_delete(w, f->pool, "contacts", "5000", &error), 0);
+    assert_int_equal(oro_search_writer_commit(w, f->pool, &error), 0);
+    assert_int_equal(oro_search_writer_count(w), 5000);
+    assert_int_equal(oro_search_writer_close(w, f->pool, &error), 0);
+    /* each shard holds a share (a shard opened alone is a single database) */
+    long long sum = 0;
+    for (int s = 0; s < ORO_SEARCH_SHARDS; s++) {
+        oro_search_writer_t *one =
+            oro_search_writer_open(f->pool, apr_psprintf(f->pool, "%s/s%d", v, s), &error);
+        assert_no_error(error);
+        long long n = oro_search_writer_count(one);
+        assert_true(n > 5000 / ORO_SEARCH_SHARDS / 2);
+        sum += n;
+        assert_int_equal(oro_search_writer_close(one, f->pool, &error), 0);
+    }
+    assert_int_equal(sum, 5000);
+    /* one index to a reader */
+    oro_search_reader_t *r = oro_search_reader_create(f->pool, dir);
+    assert_int_equal(oro_search_reader_refresh(r, f->pool, 0, &error), 0);
+    oro_search_acl_t *all = acl_at(f->pool, ORO_ACL_GLOBAL, ORO_ACL_GLOBAL, ORO_ACL_GLOBAL);
+    assert_string_equal(found(f, r, "from accounts", NULL, all), "accounts-9");
+    assert_string_equal(found(f, r, NULL, "person4999", all), "contacts-4999");
+    assert_string_equal(found(f, r, NULL, "person5000", all), "");
+    oro_search_parse_error_t perr;
+    oro_search_query_t *q = oro_search_query_parse(f->pool, "from contacts", 13, &perr);
+    oro_search_result_t *res;
+    int bad = 0;
+    assert_int_equal(oro_search_run(r, f->pool, q, "shardtest", all, 0, 20, &res, &bad, &error), 0);
+    assert_int_equal(res->total, 4999);
+    /* a stub naming something else than shards in the version is refused */
+    unit_write(f, "odd/XAPIANDB", "remote 127.0.0.1:1\n");
+    assert_null(oro_search_writer_open(f->pool, unit_path(f, "odd"), &error));
+    assert_contains(error, "XAPIANDB");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -321,6 +393,7 @@ int main(void)
         UNIT_TEST(test_acl_levels),         UNIT_TEST(test_operators_on_the_index),
         UNIT_TEST(test_switch_and_refresh), UNIT_TEST(test_title_changes),
         UNIT_TEST(test_stored_values),      UNIT_TEST(test_phrases_in_fields),
+        UNIT_TEST(test_shards),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     apr_terminate();
