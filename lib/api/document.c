@@ -72,6 +72,18 @@ static void write_identifier(oro_jbuf_t *b, const char *type, const char *id)
     oro_jbuf_lit(b, "}");
 }
 
+/* A link below the resource's own: "self middle name", escaped in pieces (a list
+ * writes two per relation and resource). */
+static void write_link(oro_jbuf_t *b, const char *self, apr_size_t self_len, const char *middle,
+                       const char *name)
+{
+    oro_jbuf_lit(b, "\"");
+    oro_jbuf_escaped(b, self, self_len);
+    oro_jbuf_escaped(b, middle, strlen(middle));
+    oro_jbuf_escaped(b, name, strlen(name));
+    oro_jbuf_lit(b, "\"");
+}
+
 const char *oro_doc_title(apr_pool_t *p, const oro_entity_t *entity,
                           const apr_array_header_t *columns, const char *const *values)
 {
@@ -116,7 +128,8 @@ void oro_doc_write_resource(oro_jbuf_t *b, apr_pool_t *p, const oro_entity_t *en
 {
     const char *id = values[0];
     const char *self =
-        options->base_url ? apr_psprintf(p, "%s/%s/%s", options->base_url, entity->type, id) : NULL;
+        options->base_url ? apr_pstrcat(p, options->base_url, "/", entity->type, "/", id, NULL) : NULL;
+    apr_size_t self_len = self ? strlen(self) : 0;
     oro_jbuf_lit(b, "{\"type\":");
     oro_jbuf_str(b, entity->type);
     oro_jbuf_lit(b, ",\"id\":");
@@ -184,9 +197,9 @@ void oro_doc_write_resource(oro_jbuf_t *b, apr_pool_t *p, const oro_entity_t *en
         }
         if (self != NULL) {
             oro_jbuf_raw(b, ids ? ",\"links\":{\"self\":" : "\"links\":{\"self\":", ids ? 17 : 16);
-            oro_jbuf_str(b, apr_pstrcat(p, self, "/relationships/", r->name, NULL));
+            write_link(b, self, self_len, "/relationships/", r->name);
             oro_jbuf_lit(b, ",\"related\":");
-            oro_jbuf_str(b, apr_pstrcat(p, self, "/", r->name, NULL));
+            write_link(b, self, self_len, "/", r->name);
             oro_jbuf_lit(b, "}");
         }
         oro_jbuf_lit(b, "}");

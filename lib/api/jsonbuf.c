@@ -36,6 +36,45 @@ void oro_jbuf_raw(oro_jbuf_t *b, const char *s, apr_size_t n)
     b->data[b->len] = '\0';
 }
 
+void oro_jbuf_escaped(oro_jbuf_t *b, const char *s, apr_size_t n)
+{
+    reserve(b, n * 6); /* worst case: every byte as \u00XX */
+    char *o = b->data + b->len;
+    const unsigned char *c = (const unsigned char *)s, *end = c + n, *run = c;
+    /* runs of plain bytes are copied whole: most values have nothing to escape */
+    for (; c < end; c++) {
+        unsigned char ch = *c;
+        if (ch >= 0x20 && ch != '"' && ch != '\\') {
+            continue;
+        }
+        memcpy(o, run, (size_t)(c - run));
+        o += c - run;
+        run = c + 1;
+        *o++ = '\\';
+        switch (ch) {
+        case '"':
+        case '\\':
+            *o++ = (char)ch;
+            break;
+        case '\n':
+            *o++ = 'n';
+            break;
+        case '\r':
+            *o++ = 'r';
+            break;
+        case '\t':
+            *o++ = 't';
+            break;
+        default:
+            o += sprintf(o, "u%04x", ch);
+        }
+    }
+    memcpy(o, run, (size_t)(end - run));
+    o += end - run;
+    b->len = (apr_size_t)(o - b->data);
+    b->data[b->len] = '\0';
+}
+
 void oro_jbuf_str(oro_jbuf_t *b, const char *s)
 {
     if (s == NULL) {
@@ -43,43 +82,10 @@ void oro_jbuf_str(oro_jbuf_t *b, const char *s)
         return;
     }
     apr_size_t n = strlen(s);
-    reserve(b, n * 6 + 2); /* worst case: every byte as \u00XX */
-    char *o = b->data + b->len;
-    *o++ = '"';
-    for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-        switch (*c) {
-        case '"':
-            *o++ = '\\';
-            *o++ = '"';
-            break;
-        case '\\':
-            *o++ = '\\';
-            *o++ = '\\';
-            break;
-        case '\n':
-            *o++ = '\\';
-            *o++ = 'n';
-            break;
-        case '\r':
-            *o++ = '\\';
-            *o++ = 'r';
-            break;
-        case '\t':
-            *o++ = '\\';
-            *o++ = 't';
-            break;
-        default:
-            if (*c < 0x20) {
-                o += sprintf(o, "\\u%04x", *c);
-            }
-            else {
-                *o++ = (char)*c;
-            }
-        }
-    }
-    *o++ = '"';
-    b->len = (apr_size_t)(o - b->data);
-    b->data[b->len] = '\0';
+    reserve(b, n * 6 + 2);
+    b->data[b->len++] = '"';
+    oro_jbuf_escaped(b, s, n);
+    oro_jbuf_lit(b, "\"");
 }
 
 void oro_jbuf_key(oro_jbuf_t *b, const char *name)

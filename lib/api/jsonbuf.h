@@ -19,6 +19,9 @@ void oro_jbuf_raw(oro_jbuf_t *b, const char *s, apr_size_t n);
 /* Appends s as a JSON string: quoted, with ", \ and control characters escaped
  * (bytes >= 0x80 pass through: the database's text is UTF-8). NULL writes null. */
 void oro_jbuf_str(oro_jbuf_t *b, const char *s);
+/* Appends the n bytes of s escaped as inside a JSON string, without quotes (for a
+ * string written in pieces between oro_jbuf_lit(b, "\"") calls). */
+void oro_jbuf_escaped(oro_jbuf_t *b, const char *s, apr_size_t n);
 /* "name": */
 void oro_jbuf_key(oro_jbuf_t *b, const char *name);
 
