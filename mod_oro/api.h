@@ -134,6 +134,14 @@ oro_acl_level_t oro_api_acl_level(const oro_api_request_t *req, const oro_entity
  * error (*error). */
 int oro_api_acl_record_allowed(oro_api_request_t *req, const oro_entity_t *entity, const char *id,
                                oro_acl_permission_t permission, const char **error);
+/* A one-to-many relation of record owner_id replaced by ids: the current members that
+ * leave the set in *leaving (their inverse column becomes NULL, a change of each of
+ * them: they need reindexing too). 0 when the caller may EDIT every one of them (or the
+ * relation is not one-to-many: *leaving empty), 1 when not (nothing sent: the caller
+ * rolls back and answers 403), -1 on a database error (*error). */
+int oro_api_acl_members_leaving(oro_api_request_t *req, const oro_relation_t *relation,
+                                const char *owner_id, const apr_array_header_t *ids,
+                                apr_array_header_t **leaving, const char **error);
 /* Sends 403 "access denied" with detail; returns OK. */
 int oro_api_acl_forbidden(oro_api_request_t *req, const char *detail);
 /* Writes of users, roles, units and organizations: administrators only (403 sent, its

@@ -624,3 +624,56 @@ int oro_api_acl_refused(oro_api_request_t *req, oro_api_txn_t *t)
                                             req->entity->type, req->id));
     return 1;
 }
+
+int oro_api_acl_members_leaving(oro_api_request_t *req, const oro_relation_t *relation,
+                                const char *owner_id, const apr_array_header_t *ids,
+                                apr_array_header_t **leaving, const char **error)
+{
+    apr_pool_t *p = req->r->pool;
+    *error = NULL;
+    *leaving = apr_array_make(p, 0, sizeof(const char *));
+    const oro_relation_t *back =
+        relation->kind == ORO_RELATION_ONE_TO_MANY && relation->target != NULL
+            ? oro_meta_relation(relation->target, relation->mapped_by)
+            : NULL;
+    if (back == NULL) {
+        return 0;
+    }
+    oro_sqlbuf_t b;
+    oro_sqlbuf_init(&b, p, req->dialect);
+    oro_sqlbuf_add(&b, "SELECT ");
+    oro_sqlbuf_name(&b, oro_sql_id_column(relation->target));
+    oro_sqlbuf_add(&b, " FROM ");
+    oro_sqlbuf_name(&b, relation->target->table);
+    oro_sqlbuf_add(&b, " WHERE ");
+    oro_sqlbuf_name(&b, back->column);
+    oro_sqlbuf_add(&b, " = ");
+    oro_sqlbuf_param(&b, owner_id);
+    if (ids->nelts > 0) {
+        oro_sqlbuf_add(&b, " AND ");
+        oro_sqlbuf_name(&b, oro_sql_id_column(relation->target));
+        oro_sqlbuf_add(&b, " NOT IN ");
+        oro_sqlbuf_param_list(&b, ids);
+    }
+    apr_array_header_t *rows = oro_api_rows(req, oro_sqlbuf_finish(&b), 1, error);
+    if (rows == NULL) {
+        return -1;
+    }
+    for (int i = 0; i < rows->nelts; i++) {
+        APR_ARRAY_PUSH(*leaving, const char *) = APR_ARRAY_IDX(rows, i, const char **)[0];
+    }
+    if ((*leaving)->nelts == 0 || req->principal == NULL ||
+        oro_acl_unrestricted(req->principal, relation->target,
+                             oro_acl_level(req->principal, relation->target, ORO_ACL_EDIT))) {
+        return 0;
+    }
+    apr_array_header_t *editable = oro_api_rows(
+        req,
+        oro_select_by_ids_filtered(p, req->dialect, relation->target, *leaving,
+                                   oro_api_acl_filter(req, ORO_ACL_EDIT)),
+        oro_select_columns(p, relation->target)->nelts, error);
+    if (editable == NULL) {
+        return -1;
+    }
+    return editable->nelts < (*leaving)->nelts ? 1 : 0;
+}

@@ -658,6 +658,21 @@ static int change_linkage(oro_api_request_t *req)
         return oro_api_send_errors(r, errors);
     }
 
+    /* members a replacement removes from a one-to-many are changed too (EDIT) */
+    apr_array_header_t *leaving = NULL;
+    if (replace && to_many && !required_owner) {
+        int denied = oro_api_acl_members_leaving(req, relation, req->id, ids, &leaving, &error);
+        if (denied < 0) {
+            return oro_api_statement_failed(&t, "could not check the relationship", error);
+        }
+        if (denied) {
+            oro_api_end(&t, 1, &error);
+            return oro_api_acl_forbidden(
+                req, apr_psprintf(p, "the new set removes %s records you may not edit",
+                                  relation->target_type));
+        }
+    }
+
     apr_array_header_t *statements;
     if (!to_many) {
         oro_sql_t *update = oro_write_update(p, req->dialect, doc, req->id);
@@ -696,7 +711,10 @@ static int change_linkage(oro_api_request_t *req)
     if (run_statements(req, &t, statements) != 0 ||
         oro_api_enqueue_reindex(req, &t, req->entity, &req->id, 1) != 0 ||
         (to_many && oro_api_enqueue_reindex(req, &t, relation->target,
-                                            (const char *const *)ids->elts, ids->nelts) != 0)) {
+                                            (const char *const *)ids->elts, ids->nelts) != 0) ||
+        (leaving != NULL && leaving->nelts > 0 &&
+         oro_api_enqueue_reindex(req, &t, relation->target,
+                                 (const char *const *)leaving->elts, leaving->nelts) != 0)) {
         return OK;
     }
     if (req->acl_permission == ORO_ACL_ASSIGN &&

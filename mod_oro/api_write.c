@@ -183,12 +183,38 @@ apr_array_header_t *oro_api_run_checks(oro_api_request_t *req, const oro_write_d
     return errors;
 }
 
+/* Replaces the document's to-many sets of record id. Members that leave a one-to-many
+ * are changed records: EDIT is checked on them (403 sent) and they are reindexed, as
+ * are the members given. 0, or -1 after answering. */
 static int replace_to_many(oro_api_request_t *req, oro_api_txn_t *t, const oro_write_doc_t *doc,
                            const char *id)
 {
     const char *error;
     for (int i = 0; doc->to_many && i < doc->to_many->nelts; i++) {
         const oro_write_to_many_t *set = &APR_ARRAY_IDX(doc->to_many, i, oro_write_to_many_t);
+        apr_array_header_t *leaving;
+        int denied = oro_api_acl_members_leaving(req, set->relation, id, set->ids, &leaving,
+                                                 &error);
+        if (denied < 0) {
+            oro_api_statement_failed(t, "could not check a to-many relation", error);
+            return -1;
+        }
+        if (denied) {
+            oro_api_end(t, 1, &error);
+            oro_api_send_error(req->r, HTTP_FORBIDDEN, "access denied",
+                               apr_psprintf(req->r->pool,
+                                            "the new set removes %s records you may not edit",
+                                            set->relation->target_type),
+                               set->pointer);
+            return -1;
+        }
+        if ((set->relation->kind == ORO_RELATION_ONE_TO_MANY &&
+             (oro_api_enqueue_reindex(req, t, set->relation->target,
+                                      (const char *const *)set->ids->elts, set->ids->nelts) != 0 ||
+              oro_api_enqueue_reindex(req, t, set->relation->target,
+                                      (const char *const *)leaving->elts, leaving->nelts) != 0))) {
+            return -1;
+        }
         apr_array_header_t *stmts = oro_write_replace_to_many(req->r->pool, req->dialect, set, id);
         for (int j = 0; j < stmts->nelts; j++) {
             if (oro_api_exec(req, APR_ARRAY_IDX(stmts, j, oro_sql_t *), NULL, &error) != 0) {

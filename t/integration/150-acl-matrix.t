@@ -294,6 +294,28 @@ for my $level (@LEVELS) {
     is($res->{status}, 400, 'viewer: adding a contact it may not edit to its account is refused');
     is_deeply([map { $_->{source}{pointer} } @{ $doc->{errors} || [] }], ['/data/0'], 'viewer: the refused one is named');
     is(scalar(sql("SELECT id FROM orocrm_contact WHERE account_id = $mine")), 0, 'viewer: nothing moved');
+    # members a replacement removes are changed too: EDIT on each of them
+    my ($r3, $d3) = call($who, POST => '/api/contacts',
+        {data => {type => 'contacts', attributes => {firstName => 'V2', lastName => "$tag viewer"},
+                  relationships => {account => ident(accounts => $mine)}}});
+    is($r3->{status}, 201, 'viewer: a contact of its own in its account');
+    my $vc2 = $d3->{data}{id};
+    sql("UPDATE orocrm_contact SET account_id = $mine WHERE id = $contact{own_B0}");
+    ($res) = call($who, PATCH => "/api/accounts/$mine/relationships/contacts", {data => []});
+    is($res->{status}, 403, 'viewer: emptying its account of a contact it may not edit is 403');
+    is(set(sql("SELECT id FROM orocrm_contact WHERE account_id = $mine")), set($contact{own_B0}, $vc2),
+       'viewer: nothing changed');
+    ($res, $doc) = call($who, PATCH => "/api/accounts/$mine",
+        {data => {type => 'accounts', id => "$mine", relationships => {contacts => {data => []}}}});
+    is($res->{status}, 403, 'viewer: the same through a PATCH of the account is 403');
+    is($doc->{errors}[0]{source}{pointer}, '/data/relationships/contacts/data', 'viewer: pointing at the set');
+    is(set(sql("SELECT id FROM orocrm_contact WHERE account_id = $mine")), set($contact{own_B0}, $vc2),
+       'viewer: nothing changed either');
+    sql("UPDATE orocrm_contact SET account_id = $account WHERE id = $contact{own_B0}");
+    ($res) = call($who, PATCH => "/api/accounts/$mine/relationships/contacts", {data => []});
+    is($res->{status}, 204, 'viewer: emptying it of its own contact is fine') or diag $res->{content};
+    is(scalar(sql("SELECT id FROM orocrm_contact WHERE account_id = $mine")), 0, 'viewer: its contact left');
+    sql("DELETE FROM orocrm_contact WHERE id = $vc2");
     sql("DELETE FROM orocrm_account WHERE id = $mine");
 }
 

@@ -62,6 +62,21 @@ ok(!found("acct$tag", "contacts-$cid"), '... and no longer by the old one');
 is($res->{status}, 200, 'update the contact');
 ok(wait_until($WAIT, sub { found("moved$tag", "contacts-$cid") }), 'found by its new last name');
 
+# a change of the account's contacts changes the contacts' documents: the member that
+# leaves the set, through the relationship or through a PATCH of the account
+($res) = call(PATCH => "/api/accounts/$aid/relationships/contacts", {data => []});
+is($res->{status}, 204, 'take the contact out of the account') or diag($res->{content});
+ok(wait_until($WAIT, sub { !found("renamed$tag", "contacts-$cid") }),
+   'the contact is no longer found by the account name');
+($res) = call(PATCH => "/api/accounts/$aid", {data => {type => 'accounts', id => "$aid",
+    relationships => {contacts => {data => [{type => 'contacts', id => "$cid"}]}}}});
+is($res->{status}, 200, 'put it back through a PATCH of the account') or diag($res->{content});
+ok(wait_until($WAIT, sub { found("renamed$tag", "contacts-$cid") }), 'found by the account name again');
+($res) = call(PATCH => "/api/accounts/$aid", {data => {type => 'accounts', id => "$aid",
+    relationships => {contacts => {data => []}}}});
+is($res->{status}, 200, 'and out again the same way') or diag($res->{content});
+ok(wait_until($WAIT, sub { !found("renamed$tag", "contacts-$cid") }), 'not found by it again');
+
 ($res) = call(DELETE => "/api/contacts/$cid");
 is($res->{status}, 204, 'delete the contact');
 ok(wait_until($WAIT, sub { !found("zed$tag", "contacts-$cid") }), 'the deleted contact is gone');
