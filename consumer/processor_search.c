@@ -119,7 +119,8 @@ static oro_search_writer_t *open_live(oro_mq_context_t *ctx, oro_search_lock_t *
         return NULL;
     }
     *lock = oro_search_lock_acquire(ctx->pool, dir, 0, error);
-    if (*lock == NULL || oro_search_dir_ensure(ctx->pool, dir, error) != 0) {
+    if (*lock == NULL ||
+        oro_search_dir_ensure(ctx->pool, dir, ctx->settings->search_shards, error) != 0) {
         return NULL;
     }
     *building = oro_search_dir_building(ctx->pool, dir);

@@ -243,7 +243,7 @@ static int run_reindex(oroctl_context_t *ctx, int argc, const char *const *argv)
     /* Announce the rebuild under the exclusive lock: every indexer batch that starts
      * afterwards journals its changes for the replay below. */
     oro_search_lock_t *lock = oro_search_lock_acquire(p, dir, 1, &error);
-    if (lock == NULL || oro_search_dir_ensure(p, dir, &error) != 0) {
+    if (lock == NULL || oro_search_dir_ensure(p, dir, ctx->settings.search_shards, &error) != 0) {
         return oroctl_fail(OROCTL_FAILED, "search:reindex: %s", error);
     }
     const char *version = oro_search_dir_new_version(p, dir, &error);
@@ -253,7 +253,7 @@ static int run_reindex(oroctl_context_t *ctx, int argc, const char *const *argv)
     oro_search_lock_release(lock);
 
     rc = OROCTL_FAILED;
-    oro_search_writer_t *w = oro_search_writer_open(p, version, &error);
+    oro_search_writer_t *w = oro_search_writer_create(p, version, ctx->settings.search_shards, &error);
     if (w == NULL) {
         goto cleanup;
     }

@@ -2,6 +2,7 @@
 #include "conf/settings.h"
 #include "db/db.h"
 #include "meta/meta.h"
+#include "search/search.h"
 
 #include <apr_file_info.h>
 #include <apr_file_io.h>
@@ -63,6 +64,7 @@ static const directive_t directives[] = {
     {"OroDeadLetterMaxAge", KIND_INT, FIELD(dead_letter_max_age), 1, 3650},
     {"OroAuthCacheSize", KIND_INT, FIELD(auth_cache_size), 1, 1024},
     {"OroQueueIndexerBatchSize", KIND_INT, FIELD(queue_indexer_batch_size), 1, 100000},
+    {"OroSearchShards", KIND_INT, FIELD(search_shards), 1, 16},
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -100,6 +102,7 @@ void oro_settings_init(oro_settings_t *s)
     s->dead_letter_max_age = ORO_UNSET_INT;
     s->auth_cache_size = ORO_UNSET_INT;
     s->queue_indexer_batch_size = ORO_UNSET_INT;
+    s->search_shards = ORO_UNSET_INT;
 }
 
 void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
@@ -196,6 +199,9 @@ void oro_settings_apply_defaults(oro_settings_t *s)
     }
     if (s->queue_indexer_batch_size == ORO_UNSET_INT) {
         s->queue_indexer_batch_size = ORO_DEFAULT_QUEUE_INDEXER_BATCH_SIZE;
+    }
+    if (s->search_shards == ORO_UNSET_INT) {
+        s->search_shards = ORO_SEARCH_DEFAULT_SHARDS;
     }
 }
 

@@ -52,6 +52,7 @@ typedef struct {
     int dead_letter_max_age;      /* OroDeadLetterMaxAge DAYS */
     int auth_cache_size;          /* OroAuthCacheSize MEGABYTES */
     int queue_indexer_batch_size; /* OroQueueIndexerBatchSize N: the indexer's claim */
+    int search_shards;            /* OroSearchShards N: shards of a new index version */
     /* The entity definitions of OroEntityConfig: loaded by oro_settings_load (daemons,
      * oroctl) and by mod_oro's post_config; NULL without OroEntityConfig. */
     const struct oro_meta *meta;

@@ -142,7 +142,7 @@ int oro_search_dir_switch(apr_pool_t *p, const char *dir, const char *version, c
     return 0;
 }
 
-int oro_search_dir_ensure(apr_pool_t *p, const char *dir, const char **error)
+int oro_search_dir_ensure(apr_pool_t *p, const char *dir, int shards, const char **error)
 {
     if (oro_search_dir_current(p, dir) != NULL) {
         return 0;
@@ -151,7 +151,7 @@ int oro_search_dir_ensure(apr_pool_t *p, const char *dir, const char **error)
     if (version == NULL) {
         return -1;
     }
-    oro_search_writer_t *w = oro_search_writer_open(p, version, error);
+    oro_search_writer_t *w = oro_search_writer_create(p, version, shards, error);
     if (w == NULL || oro_search_writer_close(w, p, error) != 0) {
         return -1;
     }

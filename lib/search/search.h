@@ -3,7 +3,7 @@
  * See DESIGN.md §6 and docs/search.md.
  *
  * Layout of OroSearchIndex DIR: versioned Xapian databases DIR/v<N> (each one stub
- * XAPIANDB over ORO_SEARCH_SHARDS glass databases s0, s1, …) and a symbolic link
+ * XAPIANDB over OroSearchShards glass databases s0, s1, …) and a symbolic link
  * DIR/current naming the live one. A full reindex builds a new version and replaces
  * the link with rename(2), which is atomic: readers keep answering from the old version
  * until they notice the switch. DIR/write.lock serialises the writers' switch with the
@@ -62,11 +62,13 @@ typedef struct {
 
 /* ---------------------------------------------------------------- writer */
 
-/* The shards of a version the writer creates: Glass databases s0 … s<N-1> and a stub
- * XAPIANDB naming them (Xapian opens the directory as one database). The writer indexes
- * them in parallel, one thread each; a record's document is in the shard its unique term
- * hashes to. Earlier versions (a single database) stay readable and writable. */
-#define ORO_SEARCH_SHARDS 2
+/* A version the writer creates holds N glass databases s0 … s<N-1> and a stub XAPIANDB
+ * naming them (Xapian opens the directory as one database); the writer indexes them in
+ * parallel, one thread each; a record's document is in the shard its unique term hashes
+ * to. N is OroSearchShards. Earlier versions (a single database) stay readable and
+ * writable. */
+#define ORO_SEARCH_MAX_SHARDS 16
+#define ORO_SEARCH_DEFAULT_SHARDS 2
 
 
 typedef struct oro_search_writer oro_search_writer_t;
@@ -76,6 +78,10 @@ typedef struct oro_search_writer oro_search_writer_t;
  * is closed by a cleanup on p (uncommitted changes are committed by Xapian's own
  * close; call oro_search_writer_commit to know whether they were). */
 oro_search_writer_t *oro_search_writer_open(apr_pool_t *p, const char *path, const char **error);
+/* The same, creating a version that does not exist yet (or is an empty directory) with
+ * shards databases (1 … ORO_SEARCH_MAX_SHARDS); an existing one keeps its own. */
+oro_search_writer_t *oro_search_writer_create(apr_pool_t *p, const char *path, int shards,
+                                              const char **error);
 /* Adds or replaces the record's document. *title_changed (if not NULL) is set when the
  * record had no document yet or its stored title differs (records that show this one's
  * title then need reindexing). 0, or -1 with *error in p. */
@@ -107,9 +113,9 @@ int oro_search_writer_close(oro_search_writer_t *w, apr_pool_t *p, const char **
 /* The live version's directory (DIR/v<N>, resolved from DIR/current), or NULL when the
  * index has none yet. */
 const char *oro_search_dir_current(apr_pool_t *p, const char *dir);
-/* Creates DIR/current → DIR/v1 (an empty database) when DIR has no live version, so
- * that the indexer always has one to write to. 0, or -1 with *error. */
-int oro_search_dir_ensure(apr_pool_t *p, const char *dir, const char **error);
+/* Creates DIR/current → DIR/v1 (an empty index of shards databases) when DIR has no
+ * live version, so that the indexer always has one to write to. 0, or -1 with *error. */
+int oro_search_dir_ensure(apr_pool_t *p, const char *dir, int shards, const char **error);
 /* A fresh, empty version directory name (absolute path) not in use yet. */
 const char *oro_search_dir_new_version(apr_pool_t *p, const char *dir, const char **error);
 /* Points DIR/current at version (rename of a new link: atomic) and removes versions

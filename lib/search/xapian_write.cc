@@ -88,7 +88,7 @@ static bool stored_title(Xapian::WritableDatabase &db, const std::string &unique
 
 // ---------------------------------------------------------------- shards
 //
-// A version directory written since session 4 holds ORO_SEARCH_SHARDS Glass databases
+// A version directory written since session 4 holds OroSearchShards glass databases
 // s0, s1, … and a stub file XAPIANDB naming them, which Xapian opens as one database
 // (readers open the directory as before). A record's document lives in the shard its
 // unique term hashes to. The writer queues replacements and deletions per shard and
@@ -294,8 +294,9 @@ static apr_status_t writer_cleanup(void *data)
 }
 
 // The shard paths of the version at path: those its XAPIANDB names, path itself for a
-// single database, or new ones (written to XAPIANDB) for an empty or absent directory.
-static std::vector<std::string> shard_paths(const std::string &path)
+// single database, or `shards` new ones (written to XAPIANDB) for an empty or absent
+// directory.
+static std::vector<std::string> shard_paths(const std::string &path, int shards)
 {
     std::vector<std::string> paths;
     std::ifstream stub(path + "/XAPIANDB");
@@ -322,7 +323,7 @@ static std::vector<std::string> shard_paths(const std::string &path)
         throw std::runtime_error("could not create " + path + ": " + std::strerror(errno));
     }
     std::string text;
-    for (int i = 0; i < ORO_SEARCH_SHARDS; i++) {
+    for (int i = 0; i < shards; i++) {
         std::string name = "s" + std::to_string(i);
         Xapian::WritableDatabase(path + "/" + name, Xapian::DB_CREATE_OR_OPEN).close();
         paths.push_back(path + "/" + name);
@@ -346,13 +347,23 @@ static std::vector<std::string> shard_paths(const std::string &path)
 extern "C" oro_search_writer_t *oro_search_writer_open(apr_pool_t *p, const char *path,
                                                        const char **error)
 {
+    return oro_search_writer_create(p, path, ORO_SEARCH_DEFAULT_SHARDS, error);
+}
+
+extern "C" oro_search_writer_t *oro_search_writer_create(apr_pool_t *p, const char *path,
+                                                         int shards, const char **error)
+{
     const char *what = apr_psprintf(p, "could not open search index \"%s\" for writing", path);
+    if (shards < 1 || shards > ORO_SEARCH_MAX_SHARDS) {
+        *error = apr_psprintf(p, "%s: %d shards (1 to %d)", what, shards, ORO_SEARCH_MAX_SHARDS);
+        return nullptr;
+    }
     oro_search_writer_t *w = (oro_search_writer_t *)apr_pcalloc(p, sizeof *w);
     w->path = apr_pstrdup(p, path);
     apr_pool_cleanup_register(p, w, writer_cleanup, apr_pool_cleanup_null);
     ORO_SEARCH_TRY(p, error, what, (apr_pool_cleanup_run(p, w, writer_cleanup), nullptr), {
         w->shards = new std::vector<shard_t>();
-        for (const auto &shard_path : shard_paths(path)) {
+        for (const auto &shard_path : shard_paths(path, shards)) {
             shard_t s;
             s.path = shard_path;
             w->shards->push_back(std::move(s));

@@ -90,7 +90,7 @@ static oro_search_reader_t *fresh_index(unit_fixture_t *f)
 {
     const char *dir = unit_mkdir(f, "index");
     const char *error = NULL;
-    assert_int_equal(oro_search_dir_ensure(f->pool, dir, &error), 0);
+    assert_int_equal(oro_search_dir_ensure(f->pool, dir, 2, &error), 0);
     write_all(f, oro_search_dir_current(f->pool, dir));
     oro_search_reader_t *r = oro_search_reader_create(f->pool, dir);
     assert_int_equal(oro_search_reader_refresh(r, f->pool, 0, &error), 0);
@@ -192,7 +192,7 @@ static void test_switch_and_refresh(void **state)
     /* no version yet: no matches, no error */
     assert_int_equal(oro_search_reader_refresh(r, f->pool, 0, &error), 0);
     assert_string_equal(found(f, r, "from contacts", NULL, all), "");
-    assert_int_equal(oro_search_dir_ensure(f->pool, dir, &error), 0);
+    assert_int_equal(oro_search_dir_ensure(f->pool, dir, 2, &error), 0);
     const char *v1 = oro_search_dir_current(f->pool, dir);
     assert_non_null(v1);
     /* a new version, switched in: the reader follows */
@@ -286,7 +286,7 @@ static void test_phrases_in_fields(void **state)
     unit_fixture_t *f = *state;
     const char *dir = unit_mkdir(f, "index");
     const char *error = NULL;
-    assert_int_equal(oro_search_dir_ensure(f->pool, dir, &error), 0);
+    assert_int_equal(oro_search_dir_ensure(f->pool, dir, 2, &error), 0);
     oro_search_writer_t *w =
         oro_search_writer_open(f->pool, oro_search_dir_current(f->pool, dir), &error);
     assert_no_error(error);
@@ -314,7 +314,7 @@ static void test_phrases_in_fields(void **state)
     assert_string_equal(found(f, r, "where all_text ~ developers", NULL, all), "contacts-1");
 }
 
-/* A new version is ORO_SEARCH_SHARDS databases named by a stub (XAPIANDB): documents
+/* A new version is 2 databases named by a stub (XAPIANDB): documents
  * spread over them by their unique term, and readers see them as one index. Queued
  * changes answer title_changed in order; an earlier single database stays usable; a
  * malformed stub is an error naming it. */
@@ -323,7 +323,7 @@ static void test_shards(void **state)
     unit_fixture_t *f = *state;
     const char *dir = unit_mkdir(f, "index");
     const char *error = NULL;
-    assert_int_equal(oro_search_dir_ensure(f->pool, dir, &error), 0);
+    assert_int_equal(oro_search_dir_ensure(f->pool, dir, 2, &error), 0);
     const char *v = oro_search_dir_current(f->pool, dir);
     struct stat st;
     assert_int_equal(stat(apr_pstrcat(f->pool, v, "/XAPIANDB", NULL), &st), 0);
@@ -357,12 +357,12 @@ static void test_shards(void **state)
     assert_int_equal(oro_search_writer_close(w, f->pool, &error), 0);
     /* each shard holds a share (a shard opened alone is a single database) */
     long long sum = 0;
-    for (int s = 0; s < ORO_SEARCH_SHARDS; s++) {
+    for (int s = 0; s < 2; s++) {
         oro_search_writer_t *one =
             oro_search_writer_open(f->pool, apr_psprintf(f->pool, "%s/s%d", v, s), &error);
         assert_no_error(error);
         long long n = oro_search_writer_count(one);
-        assert_true(n > 5000 / ORO_SEARCH_SHARDS / 2);
+        assert_true(n > 5000 / 2 / 2);
         sum += n;
         assert_int_equal(oro_search_writer_close(one, f->pool, &error), 0);
     }
@@ -380,6 +380,28 @@ static void test_shards(void **state)
     int bad = 0;
     assert_int_equal(oro_search_run(r, f->pool, q, "shardtest", all, 0, 20, &res, &bad, &error), 0);
     assert_int_equal(res->total, 4999);
+    /* OroSearchShards: the number of a new version's shards, 1 to 16 */
+    const char *three = unit_mkdir(f, "three");
+    assert_int_equal(oro_search_dir_ensure(f->pool, three, 3, &error), 0);
+    const char *v3 = oro_search_dir_current(f->pool, three);
+    assert_int_equal(stat(apr_pstrcat(f->pool, v3, "/s2/iamglass", NULL), &st), 0);
+    assert_int_not_equal(stat(apr_pstrcat(f->pool, v3, "/s3", NULL), &st), 0);
+    /* an existing version keeps its own: opened with another count, still three */
+    oro_search_writer_t *w3 = oro_search_writer_create(f->pool, v3, 1, &error);
+    assert_no_error(error);
+    for (int i = 1; i <= 30; i++) {
+        oro_search_field_t fl = {"name", ORO_SEARCH_TEXT, "Three", 0};
+        oro_search_doc_t d3 = {"contacts", apr_itoa(f->pool, i), "Three", 1, 10, 100, &fl, 1};
+        assert_int_equal(oro_search_writer_replace(w3, f->pool, &d3, NULL, &error), 0);
+    }
+    assert_int_equal(oro_search_writer_close(w3, f->pool, &error), 0);
+    oro_search_writer_t *s2 =
+        oro_search_writer_open(f->pool, apr_pstrcat(f->pool, v3, "/s2", NULL), &error);
+    assert_true(oro_search_writer_count(s2) > 0);
+    assert_null(oro_search_writer_create(f->pool, unit_path(f, "zero"), 0, &error));
+    assert_contains(error, "0 shards (1 to 16)");
+    assert_null(oro_search_writer_create(f->pool, unit_path(f, "many"), 17, &error));
+    assert_contains(error, "17 shards");
     /* a stub naming something else than shards in the version is refused */
     unit_write(f, "odd/XAPIANDB", "remote 127.0.0.1:1\n");
     assert_null(oro_search_writer_open(f->pool, unit_path(f, "odd"), &error));
