@@ -63,6 +63,7 @@ static const directive_t directives[] = {
     {"OroDeadLetterMaxAge", KIND_INT, FIELD(dead_letter_max_age), 1, 3650},
     {"OroAuthCacheSize", KIND_INT, FIELD(auth_cache_size), 1, 1024},
     {"OroQueueIndexerBatchSize", KIND_INT, FIELD(queue_indexer_batch_size), 1, 100000},
+    {"OroAmqpBatchSize", KIND_INT, FIELD(amqp_batch_size), 1, 10000},
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -100,6 +101,7 @@ void oro_settings_init(oro_settings_t *s)
     s->dead_letter_max_age = ORO_UNSET_INT;
     s->auth_cache_size = ORO_UNSET_INT;
     s->queue_indexer_batch_size = ORO_UNSET_INT;
+    s->amqp_batch_size = ORO_UNSET_INT;
 }
 
 void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
@@ -196,6 +198,9 @@ void oro_settings_apply_defaults(oro_settings_t *s)
     }
     if (s->queue_indexer_batch_size == ORO_UNSET_INT) {
         s->queue_indexer_batch_size = ORO_DEFAULT_QUEUE_INDEXER_BATCH_SIZE;
+    }
+    if (s->amqp_batch_size == ORO_UNSET_INT) {
+        s->amqp_batch_size = ORO_DEFAULT_AMQP_BATCH_SIZE;
     }
 }
 
