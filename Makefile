@@ -129,10 +129,15 @@ test: deps web-deps
 	$(MAKE) fuzz OUT=$(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))
 	t/run-all $(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))
 
-unit-bins: $(UNIT_BINS) $(OUT)/t/jobtool $(OUT)/bench/mq_producer
+unit-bins: $(UNIT_BINS) $(OUT)/t/jobtool $(OUT)/bench/mq_producer $(OUT)/t/amqptool
 
 # Drives the job runner's C API for the integration tests (t/integration/12x-jobs-*.t).
 $(OUT)/t/jobtool: t/helpers/jobtool.c $(OUT)/liboro.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SAN_LDFLAGS) -o $@ $< $(OUT)/liboro.a $(LIBS_ALL)
+
+# Publishes raw AMQP messages for the amqp tests (t/integration/103-mq-amqp-batch.t).
+$(OUT)/t/amqptool: t/helpers/amqptool.c $(OUT)/liboro.a $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(SAN_LDFLAGS) -o $@ $< $(OUT)/liboro.a $(LIBS_ALL)
 
