@@ -4,8 +4,9 @@
 # hostile envelopes straight from the broker (truncated, an oversized count, not an
 # envelope, a NUL byte, an expired message) dead-lettered with the reason and the
 # good messages around them processed; a plain message as a relay before envelopes
-# published it; OroAmqpBatchSize 1 (no envelopes); a worker killed in the middle of
-# an envelope (every message of it processed all the same).
+# published it; a worker killed in the middle of an envelope (every message of it
+# processed all the same); SIGTERM in the middle of one (the rest handed back);
+# OroAmqpBatchSize 1 (no envelopes).
 use strict;
 use warnings;
 use Test::More;
@@ -50,7 +51,7 @@ my @ids = outbox_rows(
 is(scalar @ids, 6, 'six messages are in the outbox');
 ok(wait_until(30, sub { my $d = dead_by_id(); 4 == grep { $d->{$_} } @ids }), 'four of them end dead-lettered')
     or diag explain [dead_rows()];
-like(own_log(), qr/published 6 outbox rows in 1 AMQP messages/, 'the relay published the six in one envelope');
+ok(wait_until(10, sub { own_log() =~ /published 6 outbox rows in 1 AMQP messages/ }), 'the relay published the six in one envelope');
 my $dead = dead_by_id();
 my $tags = processed_tags();
 is($tags->{'mix-ok1'}, 1, 'the first good message is processed, once');
@@ -69,7 +70,8 @@ is($dead->{$ids[4]}[4], '{"tag": ', 'with its body as it was');
 my ($rc, $out, $err) = oroctl('mq:send', 'oro.test', '{"record":true,"tag":"lone"}');
 is($rc, 0, 'a lone message is sent') or diag $err;
 ok(wait_until(20, sub { processed_tags()->{lone} }), 'and processed');
-like(own_log(), qr/published 1 outbox rows in 1 AMQP messages/, 'it went as one plain AMQP message');
+# NB: the relay logs after the confirms, which may come after the processing
+ok(wait_until(10, sub { own_log() =~ /published 1 outbox rows in 1 AMQP messages/ }), 'it went as one plain AMQP message');
 
 # --- hostile envelopes straight from the broker
 sub record {
@@ -142,13 +144,31 @@ is($tags->{'kill-a'}, 1, 'a message not reached before the kill is processed onc
 $dead = dead_by_id();
 ok(!(grep { $dead->{$_} } @ids), 'none is dead-lettered');
 
+# --- SIGTERM in the middle of an envelope: the message in hand is finished, the rest
+# go back to the queue on their own (their attempt given back) and the envelope is acked
+@ids = outbox_rows(
+    ['oro.test', '{"sleepMs":1500,"record":true,"tag":"drain-slow"}'],
+    ['oro.test', '{"record":true,"tag":"drain-a"}'],
+    ['oro.test', '{"record":true,"tag":"drain-b"}'],
+);
+ok(wait_until(20, sub { own_log() =~ /oro\.test started message \d+ tag drain-slow/ }), 'a worker works on an envelope');
+own_consumer_stop();
+$tags = processed_tags();
+is($tags->{'drain-slow'}, 1, 'SIGTERM: the message in hand is finished');
+ok(!$tags->{'drain-a'} && !$tags->{'drain-b'}, 'and the rest left for later');
+$sup = own_consumer_start({OroConsumerWorkers => 1, OroQueueMaxAttempts => 3}, '--log-level', 'debug');
+ok(wait_until(20, sub { my $t = processed_tags(); $t->{'drain-a'} && $t->{'drain-b'} }), 'the next consumer processes them');
+$tags = processed_tags();
+is($tags->{'drain-slow'}, 1, 'the finished one is not processed again');
+is($tags->{'drain-a'}, 1, 'the others once each');
+
 # --- OroAmqpBatchSize 1: no envelopes
 own_consumer_stop();
 $sup = own_consumer_start({OroConsumerWorkers => 1, OroAmqpBatchSize => 1}, '--log-level', 'debug');
 ok($sup, 'a consumer with OroAmqpBatchSize 1 runs');
 outbox_rows(map { ['oro.test', qq({"record":true,"tag":"one-by-one-$_"})] } 1 .. 3);
 ok(wait_until(20, sub { my $t = processed_tags(); 3 == grep { $t->{"one-by-one-$_"} } 1 .. 3 }), 'three messages are processed');
-like(own_log(), qr/published 3 outbox rows in 3 AMQP messages/, 'each went as a plain AMQP message');
+ok(wait_until(10, sub { own_log() =~ /published 3 outbox rows in 3 AMQP messages/ }), 'each went as a plain AMQP message');
 
 own_consumer_stop();
 stack_consumer_start();
