@@ -94,6 +94,7 @@ asan:
 
 # libFuzzer targets (clang), run briefly by t/run-all before the legs.
 FUZZ_BINS  := $(OUT)/fuzz/fuzz_search_query
+FUZZ_BINS  += $(OUT)/fuzz/fuzz_mq_batch
 fuzz: $(FUZZ_BINS)
 
 $(OUT)/fuzz/fuzz_search_query: t/fuzz/fuzz_search_query.c lib/search/query_lex.c \
@@ -102,6 +103,12 @@ $(OUT)/fuzz/fuzz_search_query: t/fuzz/fuzz_search_query.c lib/search/query_lex.c
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Wall -Wextra -Werror \
 	    -Wno-unused-parameter -Ilib $(APR_CFLAGS) -o $@ t/fuzz/fuzz_search_query.c \
 	    lib/search/query_lex.c lib/search/query_parse.c $(APR_LIBS) -lm
+
+$(OUT)/fuzz/fuzz_mq_batch: t/fuzz/fuzz_mq_batch.c lib/mq/batch.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Wall -Wextra -Werror \
+	    -Wno-unused-parameter -Ilib $(APR_CFLAGS) -o $@ t/fuzz/fuzz_mq_batch.c lib/mq/batch.c \
+	    $(APR_LIBS) -lm
 
 deps:
 	@build/deps --check >/dev/null 2>&1 || build/deps

@@ -596,9 +596,9 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
             (*failed)++;
         }
         else {
-            oro_amqp_outgoing_t out = {m->d.id,       m->d.topic,    m->d.body,
+            oro_amqp_outgoing_t out = {m->d.id,           m->d.topic,    m->d.body,
                                        strlen(m->d.body), m->d.priority, 0,
-                                       m->d.attempts, m->expires_at, 0};
+                                       m->d.attempts,     m->expires_at, 0};
             if (oro_amqp_publish(a, REPUBLISH_CHANNEL, a->queue, &out, &why) == 0) {
                 republished++;
             }
@@ -612,9 +612,9 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
     for (int j = 0; j < k && why == NULL; j++) {
         received_t *m = &all[index[j]];
         const oro_outcome_t *o = &outcomes[j];
-        oro_amqp_outgoing_t out = {m->d.id,       m->d.topic,    m->d.body,
+        oro_amqp_outgoing_t out = {m->d.id,           m->d.topic,    m->d.body,
                                    strlen(m->d.body), m->d.priority, 0,
-                                   m->d.attempts, m->expires_at, 0};
+                                   m->d.attempts,     m->expires_at, 0};
         if (o->kind == ORO_OUTCOME_ACK) {
             (*processed)++;
         }

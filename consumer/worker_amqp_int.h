@@ -43,8 +43,8 @@ typedef struct {
     const char *body;
     size_t body_len;
     int priority;
-    apr_int64_t delay_ms; /* through the delay queue when > 0 */
-    int attempts;          /* x-oro-attempts: deliveries so far */
+    apr_int64_t delay_ms;   /* through the delay queue when > 0 */
+    int attempts;           /* x-oro-attempts: deliveries so far */
     apr_int64_t expires_at; /* x-oro-expires-at: epoch ms, 0 never */
     int envelope;           /* messages in the envelope, 0: a plain message */
 } oro_amqp_outgoing_t;

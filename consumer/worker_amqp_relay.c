@@ -78,8 +78,15 @@ typedef struct {
 /* Publishes row r alone. */
 static int publish_row(oro_worker_amqp_t *a, const row_t *r, const char **why)
 {
-    oro_amqp_outgoing_t m = {r->item.id, r->item.topic, r->item.body, r->item.body_len,
-                             r->priority, r->delay_ms, 0, r->item.expires_at, 0};
+    oro_amqp_outgoing_t m = {r->item.id,
+                             r->item.topic,
+                             r->item.body,
+                             r->item.body_len,
+                             r->priority,
+                             r->delay_ms,
+                             0,
+                             r->item.expires_at,
+                             0};
     return oro_amqp_publish(a, CONSUME_CHANNEL, r->queue, &m, why);
 }
 
@@ -100,8 +107,15 @@ static int publish_group(oro_worker_amqp_t *a, apr_pool_t *p, const row_t *rows,
         }
         apr_size_t len = 0;
         const char *body = oro_mq_batch_encode(p, items, k, &len);
-        oro_amqp_outgoing_t m = {first->item.id, ORO_MQ_BATCH_TYPE, body, len, first->priority,
-                                 first->delay_ms, 0, 0, k};
+        oro_amqp_outgoing_t m = {first->item.id,
+                                 ORO_MQ_BATCH_TYPE,
+                                 body,
+                                 len,
+                                 first->priority,
+                                 first->delay_ms,
+                                 0,
+                                 0,
+                                 k};
         rc = oro_amqp_publish(a, CONSUME_CHANNEL, first->queue, &m, why);
     }
     g->first = g->last = -1;

@@ -24,11 +24,19 @@ static int all_digits(const char *s, apr_size_t n)
     return 1;
 }
 
+/* Whether the n digits at s make a number of at most INT64_MAX (ids and times). */
+static int fits_int64(const char *s, apr_size_t n)
+{
+    static const char max[] = "9223372036854775807";
+    return all_digits(s, n) &&
+           (n < sizeof max - 1 || (n == sizeof max - 1 && memcmp(s, max, n) <= 0));
+}
+
 int oro_mq_batch_encodable(const char *id, const char *topic, apr_size_t body_len)
 {
     apr_size_t idn = id != NULL ? strlen(id) : 0;
     apr_size_t tn = topic != NULL ? strlen(topic) : 0;
-    return idn >= 1 && idn <= MAX_DIGITS && all_digits(id, idn) && tn >= 1 &&
+    return idn >= 1 && idn <= MAX_DIGITS && fits_int64(id, idn) && tn >= 1 &&
            tn <= ORO_MQ_MAX_TOPIC && strspn(topic, topic_chars) == tn &&
            body_len <= ORO_MQ_MAX_BODY;
 }
@@ -90,8 +98,7 @@ static char *field(char *buf, apr_size_t len, apr_size_t *at, apr_size_t max, ch
 }
 
 int oro_mq_batch_decode(apr_pool_t *p, const void *data, apr_size_t len,
-                        oro_mq_batch_item_t **items, int *n, apr_size_t *bad_at,
-                        const char **error)
+                        oro_mq_batch_item_t **items, int *n, apr_size_t *bad_at, const char **error)
 {
     *items = NULL;
     *n = 0;
@@ -139,7 +146,7 @@ int oro_mq_batch_decode(apr_pool_t *p, const void *data, apr_size_t len,
         if (blen == NULL) {
             bad = start >= len ? "it ends early" : "a message's header line is malformed";
         }
-        else if (!all_digits(id, idn) || !all_digits(expires, en) || !all_digits(blen, ln)) {
+        else if (!fits_int64(id, idn) || !fits_int64(expires, en) || !all_digits(blen, ln)) {
             bad = "a message's id, expiry or length is not a number";
         }
         else if (strspn(topic, topic_chars) != tn) {
@@ -168,8 +175,8 @@ int oro_mq_batch_decode(apr_pool_t *p, const void *data, apr_size_t len,
             }
         }
         if (bad != NULL) {
-            *error = apr_psprintf(p, "%s (message %d of %ld, byte %" APR_SIZE_T_FMT ")", bad,
-                                  k + 1, count, start);
+            *error = apr_psprintf(p, "%s (message %d of %ld, byte %" APR_SIZE_T_FMT ")", bad, k + 1,
+                                  count, start);
             memset(it, 0, sizeof *it);
             *n = k;
             *bad_at = start;

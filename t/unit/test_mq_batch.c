@@ -61,6 +61,8 @@ static void test_encodable(void **state)
     assert_false(oro_mq_batch_encodable("", "oro.test", 10));
     assert_false(oro_mq_batch_encodable("12a", "oro.test", 10));
     assert_false(oro_mq_batch_encodable("12345678901234567890", "oro.test", 10));
+    assert_false(oro_mq_batch_encodable("9223372036854775808", "oro.test", 10));
+    assert_true(oro_mq_batch_encodable("9223372036854775807", "oro.test", 10));
     assert_false(oro_mq_batch_encodable("1", "oro test", 10));
     assert_false(oro_mq_batch_encodable("1", "oro\ntest", 10));
     assert_false(oro_mq_batch_encodable("1", "", 10));
@@ -131,6 +133,14 @@ static void test_hostile(void **state)
     expect_bad(p, "oro-batch/1 1\n1  a 0 2\n{}\n", 0, 14, "malformed");
     expect_bad(p, "oro-batch/1 1\n1 a 0 2\n{}X", 0, 14, "not followed by a line end");
     expect_bad(p, "oro-batch/1 1\n12345678901234567890 a 0 2\n{}\n", 0, 14, "malformed");
+    /* 19 digits beyond int64 */
+    expect_bad(p, "oro-batch/1 1\n9223372036854775808 a 0 2\n{}\n", 0, 14, "not a number");
+    expect_bad(p, "oro-batch/1 1\n1 a 9999999999999999999 2\n{}\n", 0, 14, "not a number");
+    int n;
+    apr_size_t at;
+    const char *error;
+    const char *max = "oro-batch/1 1\n9223372036854775807 a 9223372036854775807 2\n{}\n";
+    assert_int_equal(decode(p, max, strlen(max), &n, &at, &error, NULL), 0);
 }
 
 static void test_nul_bytes(void **state)
@@ -230,8 +240,8 @@ static void test_printable(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        UNIT_TEST(test_round_trip),    UNIT_TEST(test_encodable),     UNIT_TEST(test_hostile),
-        UNIT_TEST(test_nul_bytes),     UNIT_TEST(test_every_prefix),  UNIT_TEST(test_flipped_bytes),
+        UNIT_TEST(test_round_trip), UNIT_TEST(test_encodable),    UNIT_TEST(test_hostile),
+        UNIT_TEST(test_nul_bytes),  UNIT_TEST(test_every_prefix), UNIT_TEST(test_flipped_bytes),
         UNIT_TEST(test_printable),
     };
     if (apr_initialize() != APR_SUCCESS) {
