@@ -261,9 +261,20 @@ int oro_amqp_relay_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
     }
     ORO_DEBUG("worker %d (relay) published %d outbox rows in %d AMQP messages", a->slot, n,
               published);
+    /* NB: the rows came in id order; the range makes the plan an index range scan.
+     * With the IN list alone PostgreSQL chose a sequential scan of the outbox (2,000
+     * ids out of a large table), through every row deleted before, and that scan was
+     * three quarters of the database's time in a drain (perf, session 4). */
+    apr_int64_t lo = ids[0], hi = ids[0];
+    for (int i = 1; i < n; i++) {
+        lo = ids[i] < lo ? ids[i] : lo;
+        hi = ids[i] > hi ? ids[i] : hi;
+    }
     if (oro_db_exec(db, p, error, NULL,
-                    apr_pstrcat(p, "DELETE FROM oro_message_outbox WHERE id IN (",
-                                oro_mq_id_list(p, ids, n), ")", NULL),
+                    apr_psprintf(p,
+                                 "DELETE FROM oro_message_outbox WHERE id BETWEEN %" APR_INT64_T_FMT
+                                 " AND %" APR_INT64_T_FMT " AND id IN (%s)",
+                                 lo, hi, oro_mq_id_list(p, ids, n)),
                     NULL) != 0) {
         const char *ignored;
         oro_db_end(db, p, txn, 1, &ignored);
