@@ -10,14 +10,17 @@
  * the expiry (x-oro-expires-at, epoch ms): the broker's own expiration would drop
  * an expired message silently, we dead-letter it with a reason instead.
  *
- * The relay publishes a batch of outbox rows with publisher confirms inside the
- * database transaction that locked them, and deletes them only once the broker
- * confirmed every one: a broker outage leaves the rows where they were. Consumers
- * use manual acks and a prefetch of OroQueueBatchSize; a retry or a delivery count
- * is republished in an AMQP transaction on a second channel before the original is
- * acked. A message redelivered by the broker (its worker died holding it) is
- * republished with its count raised before it is processed, so a message that
- * kills its worker ends in the dead-letter table instead of looping. */
+ * The relay (worker_amqp_relay.c) publishes a batch of outbox rows with publisher
+ * confirms inside the database transaction that locked them, packed into batch
+ * envelopes (lib/mq/batch.h), and deletes them only once the broker confirmed every
+ * one: a broker outage leaves the rows where they were. Consumers use manual acks
+ * and a prefetch of OroQueueBatchSize messages (envelopes counted as
+ * OroAmqpBatchSize); an envelope is unpacked and each of its messages handled on its
+ * own; a retry, a delivery count or a message handed back is republished alone in an
+ * AMQP transaction on a second channel before the original is acked. A message
+ * redelivered by the broker (its worker died holding it) is republished with its
+ * count raised before it is processed (an envelope's messages each alone), so a
+ * message that kills its worker ends in the dead-letter table instead of looping. */
 #include "worker_amqp_int.h"
 #include "clock.h"
 #include "consume.h"
