@@ -574,8 +574,8 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
     for (int i = 0; i < n && why == NULL; i++) {
         received_t *m = &all[i];
         if (m->dead != NULL) {
-            ORO_WARN("message %s (%s) is dead-lettered: %s", m->d.id[0] ? m->d.id : "-",
-                     m->d.topic, m->dead);
+            ORO_WARN("message %s (%s) is dead-lettered: %s", m->d.id[0] ? m->d.id : "-", m->d.topic,
+                     m->dead);
             if (bury(db, p, m, m->dead, error) != 0) {
                 return -1;
             }
