@@ -1,6 +1,7 @@
 # amqp batch envelopes (OroAmqpBatchSize; lib/mq/batch.h), on the amqp leg: one relay
 # batch of messages with every outcome inside one envelope (processed, retried then
 # dead-lettered, rejected, unknown topic, malformed body), each handled on its own;
+# envelopes bounded by bytes and split by priority and delay;
 # hostile envelopes straight from the broker (truncated, an oversized count, not an
 # envelope, a NUL byte, an expired message) dead-lettered with the reason and the
 # good messages around them processed; a plain message as a relay before envelopes
@@ -72,6 +73,22 @@ is($rc, 0, 'a lone message is sent') or diag $err;
 ok(wait_until(20, sub { processed_tags()->{lone} }), 'and processed');
 # NB: the relay logs after the confirms, which may come after the processing
 ok(wait_until(10, sub { own_log() =~ /published 1 outbox rows in 1 AMQP messages/ }), 'it went as one plain AMQP message');
+
+# --- what shares an envelope: the same priority and delay, at most 1 MiB of records
+sql(q|INSERT INTO oro_message_outbox (queue, topic, body, priority, delay_ms, expire_ms, created_at) VALUES |
+    . join(', ', map { "('oro.default', 'oro.test', '{\"record\":true,\"tag\":\"big-$_\",\"pad\":\"' || repeat('x', 400000) || '\"}', 2, 0, 0, now())" } 1 .. 3));
+ok(wait_until(20, sub { my $t = processed_tags(); 3 == grep { $t->{"big-$_"} } 1 .. 3 }), 'three messages of 400 kB are processed');
+ok(wait_until(10, sub { own_log() =~ /published 3 outbox rows in 2 AMQP messages/ }), 'in two AMQP messages (an envelope holds 1 MiB at most)');
+sql(q|INSERT INTO oro_message_outbox (queue, topic, body, priority, delay_ms, expire_ms, created_at) VALUES |
+    . join(', ', map { "('oro.default', 'oro.test', '{\"record\":true,\"tag\":\"mixed-$_->[0]\"}', $_->[1], $_->[2], 0, now())" }
+           ['p2a', 2, 0], ['p4a', 4, 0], ['p2b', 2, 0], ['p4b', 4, 0], ['d1', 2, 700], ['d2', 2, 700]));
+ok(wait_until(20, sub { my $t = processed_tags(); 6 == grep { $t->{"mixed-$_"} } qw(p2a p4a p2b p4b d1 d2) }),
+   'messages of two priorities and a delay are processed');
+ok(wait_until(10, sub { own_log() =~ /published 6 outbox rows in 3 AMQP messages/ }), 'in one envelope per priority and delay');
+my $log = own_log();
+my %line;
+$line{$1} //= $-[0] while $log =~ /processed message \d+ tag mixed-(\w+)/g;
+ok($line{d1} > $line{p2a} && $line{d1} > $line{p4b}, 'the delayed ones after the others');
 
 # --- hostile envelopes straight from the broker
 sub record {
