@@ -94,6 +94,7 @@ asan:
 
 # libFuzzer targets (clang), run briefly by t/run-all before the legs.
 FUZZ_BINS  := $(OUT)/fuzz/fuzz_search_query
+FUZZ_BINS  += $(OUT)/fuzz/fuzz_mq_batch
 fuzz: $(FUZZ_BINS)
 
 $(OUT)/fuzz/fuzz_search_query: t/fuzz/fuzz_search_query.c lib/search/query_lex.c \
@@ -102,6 +103,12 @@ $(OUT)/fuzz/fuzz_search_query: t/fuzz/fuzz_search_query.c lib/search/query_lex.c
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Wall -Wextra -Werror \
 	    -Wno-unused-parameter -Ilib $(APR_CFLAGS) -o $@ t/fuzz/fuzz_search_query.c \
 	    lib/search/query_lex.c lib/search/query_parse.c $(APR_LIBS) -lm
+
+$(OUT)/fuzz/fuzz_mq_batch: t/fuzz/fuzz_mq_batch.c lib/mq/batch.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Wall -Wextra -Werror \
+	    -Wno-unused-parameter -Ilib $(APR_CFLAGS) -o $@ t/fuzz/fuzz_mq_batch.c lib/mq/batch.c \
+	    $(APR_LIBS) -lm
 
 deps:
 	@build/deps --check >/dev/null 2>&1 || build/deps
@@ -129,10 +136,15 @@ test: deps web-deps
 	$(MAKE) fuzz OUT=$(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))
 	t/run-all $(if $(filter 1,$(SANITIZE)),out/asan,$(OUT))
 
-unit-bins: $(UNIT_BINS) $(OUT)/t/jobtool $(OUT)/bench/mq_producer
+unit-bins: $(UNIT_BINS) $(OUT)/t/jobtool $(OUT)/bench/mq_producer $(OUT)/t/amqptool
 
 # Drives the job runner's C API for the integration tests (t/integration/12x-jobs-*.t).
 $(OUT)/t/jobtool: t/helpers/jobtool.c $(OUT)/liboro.a $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(SAN_LDFLAGS) -o $@ $< $(OUT)/liboro.a $(LIBS_ALL)
+
+# Publishes raw AMQP messages for the amqp tests (t/integration/103-mq-amqp-batch.t).
+$(OUT)/t/amqptool: t/helpers/amqptool.c $(OUT)/liboro.a $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(SAN_LDFLAGS) -o $@ $< $(OUT)/liboro.a $(LIBS_ALL)
 

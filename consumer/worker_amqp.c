@@ -10,58 +10,39 @@
  * the expiry (x-oro-expires-at, epoch ms): the broker's own expiration would drop
  * an expired message silently, we dead-letter it with a reason instead.
  *
- * The relay publishes a batch of outbox rows with publisher confirms inside the
- * database transaction that locked them, and deletes them only once the broker
- * confirmed every one: a broker outage leaves the rows where they were. Consumers
- * use manual acks and a prefetch of OroQueueBatchSize; a retry or a delivery count
- * is republished in an AMQP transaction on a second channel before the original is
- * acked. A message redelivered by the broker (its worker died holding it) is
- * republished with its count raised before it is processed, so a message that
- * kills its worker ends in the dead-letter table instead of looping. */
-#include "worker_amqp.h"
+ * The relay (worker_amqp_relay.c) publishes a batch of outbox rows with publisher
+ * confirms inside the database transaction that locked them, packed into batch
+ * envelopes (lib/mq/batch.h), and deletes them only once the broker confirmed every
+ * one: a broker outage leaves the rows where they were. Consumers use manual acks
+ * and a prefetch of OroQueueBatchSize messages (envelopes counted as
+ * OroAmqpBatchSize); an envelope is unpacked and each of its messages handled on its
+ * own; a retry, a delivery count or a message handed back is republished alone in an
+ * AMQP transaction on a second channel before the original is acked. A message
+ * redelivered by the broker (its worker died holding it) is republished with its
+ * count raised before it is processed (an envelope's messages each alone), so a
+ * message that kills its worker ends in the dead-letter table instead of looping. */
+#include "worker_amqp_int.h"
 #include "clock.h"
 #include "consume.h"
 
-#include <amqp.h>
 #include <amqp_tcp_socket.h>
-#include <apr_hash.h>
 #include <apr_strings.h>
+#include <apr_tables.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
 
+#include "mq/batch.h"
 #include "mq/dbal.h"
 #include "mq/transport.h"
 #include "util/log.h"
 
-#define CONSUME_CHANNEL 1
-#define REPUBLISH_CHANNEL 2
 #define FIRST_RECONNECT_DELAY_MS 500
 #define MAX_RECONNECT_DELAY_MS 10000
-#define CONFIRM_TIMEOUT_S 30
 /* A delay queue is declared again when older than this, so that its x-expires
  * (delay + DELAY_QUEUE_SPARE_MS) never removes it while it holds a message. */
 #define DELAY_QUEUE_REDECLARE_MS 10000
 #define DELAY_QUEUE_SPARE_MS 120000
-
-struct oro_worker_amqp {
-    apr_pool_t *pool;
-    apr_pool_t *conn_pool; /* cleared on disconnect */
-    const oro_settings_t *settings;
-    const char *role;
-    const char *queue; /* NULL: the relay */
-    int slot;
-    char *host, *user, *password, *vhost;
-    int port;
-    amqp_connection_state_t conn;
-    int connected;
-    apr_hash_t *delay_declared; /* delay queue name → int64 ms of its declaration */
-    int64_t next_connect_ms;
-    int64_t reconnect_delay_ms;
-    int in_outage;
-    int64_t outage_since_ms;
-    const char *url_error;
-};
 
 static int64_t epoch_ms(void)
 {
@@ -136,8 +117,7 @@ static void disconnect(oro_worker_amqp_t *a)
     a->delay_declared = NULL;
 }
 
-/* A broker failure: log once per outage, drop the connection, retry later. */
-static void broker_failed(oro_worker_amqp_t *a, const char *what, const char *why)
+void oro_amqp_broker_failed(oro_worker_amqp_t *a, const char *what, const char *why)
 {
     int64_t now = oro_consumer_clock_ms();
     if (!a->in_outage) {
@@ -284,7 +264,14 @@ static int connect_broker(oro_worker_amqp_t *a, const char **why)
                             reply_text(a->conn_pool, r));
         return -1;
     }
+    /* NB: the prefetch counts AMQP messages, an envelope holds up to OroAmqpBatchSize:
+     * twice the envelopes of a batch keeps the next ones coming while one is handled
+     * and bounds what a worker holds (RabbitMQ has no prefetch in bytes) */
     int prefetch = batch_size(a);
+    int per = a->settings->amqp_batch_size;
+    if (per > 1 && 2 * ((prefetch + per - 1) / per) < prefetch) {
+        prefetch = 2 * ((prefetch + per - 1) / per);
+    }
     amqp_basic_qos(a->conn, CONSUME_CHANNEL, 0, (uint16_t)(prefetch > 65535 ? 65535 : prefetch), 0);
     amqp_basic_consume(a->conn, CONSUME_CHANNEL, amqp_cstring_bytes(a->queue), amqp_empty_bytes, 0,
                        0, 0, amqp_empty_table);
@@ -308,12 +295,12 @@ static int ensure_connected(oro_worker_amqp_t *a)
         return 0;
     }
     if (a->url_error != NULL) {
-        broker_failed(a, "cannot connect to RabbitMQ", a->url_error);
+        oro_amqp_broker_failed(a, "cannot connect to RabbitMQ", a->url_error);
         return 0;
     }
     const char *why = NULL;
     if (connect_broker(a, &why) != 0) {
-        broker_failed(a, "could not connect to RabbitMQ", why);
+        oro_amqp_broker_failed(a, "could not connect to RabbitMQ", why);
         return 0;
     }
     if (a->in_outage) {
@@ -325,38 +312,41 @@ static int ensure_connected(oro_worker_amqp_t *a)
     return 1;
 }
 
-/* Publishes one message (to queue, or through the delay queue for delay_ms). */
-static int publish(oro_worker_amqp_t *a, int channel, const char *queue, const char *id,
-                   const char *topic, const char *body, size_t body_len, int priority,
-                   apr_int64_t delay_ms, int attempts, apr_int64_t expires_at, const char **why)
+/* Publishes one AMQP message (see worker_amqp_int.h). */
+int oro_amqp_publish(oro_worker_amqp_t *a, int channel, const char *queue,
+                     const oro_amqp_outgoing_t *m, const char **why)
 {
     const char *target = queue;
-    if (delay_ms > 0) {
-        target = delay_queue(a, channel, queue, delay_ms, why);
+    if (m->delay_ms > 0) {
+        target = delay_queue(a, channel, queue, m->delay_ms, why);
         if (target == NULL) {
             return -1;
         }
     }
-    amqp_table_entry_t h[2];
+    amqp_table_entry_t h[3];
     h[0].key = amqp_cstring_bytes("x-oro-attempts");
     h[0].value.kind = AMQP_FIELD_KIND_I32;
-    h[0].value.value.i32 = attempts;
+    h[0].value.value.i32 = m->attempts;
     h[1].key = amqp_cstring_bytes("x-oro-expires-at");
     h[1].value.kind = AMQP_FIELD_KIND_I64;
-    h[1].value.value.i64 = expires_at;
+    h[1].value.value.i64 = m->expires_at;
+    h[2].key = amqp_cstring_bytes("x-oro-batch");
+    h[2].value.kind = AMQP_FIELD_KIND_I32;
+    h[2].value.value.i32 = m->envelope;
     amqp_basic_properties_t props;
     memset(&props, 0, sizeof props);
     props._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG |
                    AMQP_BASIC_PRIORITY_FLAG | AMQP_BASIC_MESSAGE_ID_FLAG | AMQP_BASIC_TYPE_FLAG |
                    AMQP_BASIC_HEADERS_FLAG;
-    props.content_type = amqp_cstring_bytes("application/json");
+    props.content_type =
+        amqp_cstring_bytes(m->envelope ? ORO_MQ_BATCH_CONTENT_TYPE : "application/json");
     props.delivery_mode = 2; /* persistent */
-    props.priority = (uint8_t)priority;
-    props.message_id = amqp_cstring_bytes(id);
-    props.type = amqp_cstring_bytes(topic);
-    props.headers.num_entries = 2;
+    props.priority = (uint8_t)m->priority;
+    props.message_id = amqp_cstring_bytes(m->id);
+    props.type = amqp_cstring_bytes(m->topic);
+    props.headers.num_entries = m->envelope ? 3 : 2;
     props.headers.entries = h;
-    amqp_bytes_t content = {body_len, (void *)body};
+    amqp_bytes_t content = {m->body_len, (void *)m->body};
     int status = amqp_basic_publish(a->conn, (amqp_channel_t)channel, amqp_empty_bytes,
                                     amqp_cstring_bytes(target), 0, 0, &props, content);
     if (status != AMQP_STATUS_OK) {
@@ -364,130 +354,6 @@ static int publish(oro_worker_amqp_t *a, int channel, const char *queue, const c
         return -1;
     }
     return 0;
-}
-
-/* Waits until the broker confirmed every publication up to last_tag. */
-static int wait_confirms(oro_worker_amqp_t *a, uint64_t last_tag, const char **why)
-{
-    uint64_t confirmed = 0;
-    while (confirmed < last_tag) {
-        amqp_frame_t frame;
-        struct timeval timeout = {CONFIRM_TIMEOUT_S, 0};
-        int status = amqp_simple_wait_frame_noblock(a->conn, &frame, &timeout);
-        if (status != AMQP_STATUS_OK) {
-            *why =
-                apr_psprintf(a->conn_pool, "no publisher confirm: %s", amqp_error_string2(status));
-            return -1;
-        }
-        if (frame.frame_type != AMQP_FRAME_METHOD) {
-            continue;
-        }
-        if (frame.payload.method.id == AMQP_BASIC_ACK_METHOD) {
-            amqp_basic_ack_t *ack = frame.payload.method.decoded;
-            if (ack->delivery_tag > confirmed) {
-                confirmed = ack->delivery_tag;
-            }
-        }
-        else if (frame.payload.method.id == AMQP_BASIC_NACK_METHOD) {
-            *why = "the broker refused a message (basic.nack)";
-            return -1;
-        }
-        else if (frame.payload.method.id == AMQP_CHANNEL_CLOSE_METHOD ||
-                 frame.payload.method.id == AMQP_CONNECTION_CLOSE_METHOD) {
-            *why = "the broker closed the channel";
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* The relay: one batch of outbox rows published and deleted. */
-static int relay_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_uint64_t *processed,
-                      const char **error)
-{
-    int my = db->dialect == ORO_DIALECT_MYSQL;
-    apr_dbd_transaction_t *txn = NULL;
-    if (oro_db_begin(db, p, &txn, error) != 0) {
-        return -1;
-    }
-    const char *created_ms = my ? "TIMESTAMPDIFF(MICROSECOND, '1970-01-01', created_at) DIV 1000"
-                                : "CAST(EXTRACT(EPOCH FROM created_at) * 1000 AS bigint)";
-    const char *sql =
-        apr_psprintf(p,
-                     "SELECT id, queue, topic, body, priority, delay_ms, expire_ms, %s "
-                     "FROM oro_message_outbox ORDER BY id LIMIT %d FOR UPDATE SKIP LOCKED",
-                     created_ms, a->settings->queue_batch_size);
-    apr_dbd_results_t *res = NULL;
-    int rc = apr_dbd_select(db->driver, p, db->handle, &res, sql, 1);
-    if (rc != 0) {
-        *error = oro_db_one_line(p, apr_dbd_error(db->driver, db->handle, rc));
-        oro_db_end(db, p, txn, 1, &sql);
-        return -1;
-    }
-    int n = apr_dbd_num_tuples(db->driver, res);
-    if (n <= 0) {
-        oro_db_end(db, p, txn, 0, &sql);
-        return 0;
-    }
-    apr_int64_t *ids = apr_palloc(p, sizeof *ids * (apr_size_t)n);
-    const char *why = NULL;
-    int published = 0;
-    apr_dbd_row_t *row = NULL;
-    int read = 0;
-    /* NB: random access rows are numbered from 1 (mysql refuses -1, "next") */
-    for (int i = 0; i < n && apr_dbd_get_row(db->driver, p, res, &row, i + 1) == 0; i++) {
-        read++;
-        const char *id = apr_dbd_get_entry(db->driver, row, 0);
-        const char *body = apr_dbd_get_entry(db->driver, row, 3);
-        apr_int64_t expire_ms = apr_atoi64(apr_dbd_get_entry(db->driver, row, 6));
-        apr_int64_t created = apr_atoi64(apr_dbd_get_entry(db->driver, row, 7));
-        ids[i] = apr_atoi64(id);
-        if (publish(a, CONSUME_CHANNEL, apr_dbd_get_entry(db->driver, row, 1), id,
-                    apr_dbd_get_entry(db->driver, row, 2), body, strlen(body),
-                    atoi(apr_dbd_get_entry(db->driver, row, 4)),
-                    apr_atoi64(apr_dbd_get_entry(db->driver, row, 5)), 0,
-                    expire_ms > 0 ? created + expire_ms : 0, &why) != 0) {
-            break;
-        }
-        published++;
-    }
-    /* NB: confirms count every publication of the channel since confirm.select, so the
-     * tags of this batch continue the previous ones. */
-    static uint64_t channel_tags;
-    static amqp_connection_state_t tags_conn;
-    if (tags_conn != a->conn) {
-        tags_conn = a->conn;
-        channel_tags = 0;
-    }
-    channel_tags += (uint64_t)published;
-    if (why == NULL && read != n) {
-        /* rows we could not read are neither published nor deleted */
-        *error = apr_psprintf(p, "could read only %d of %d outbox rows", read, n);
-        oro_db_end(db, p, txn, 1, &sql);
-        return -1;
-    }
-    if (why == NULL && published == n) {
-        wait_confirms(a, channel_tags, &why);
-    }
-    if (why != NULL) {
-        oro_db_end(db, p, txn, 1, &sql);
-        broker_failed(a, "could not relay the outbox", why);
-        tags_conn = NULL;
-        return 0;
-    }
-    if (oro_db_exec(db, p, error, NULL,
-                    apr_pstrcat(p, "DELETE FROM oro_message_outbox WHERE id IN (",
-                                oro_mq_id_list(p, ids, n), ")", NULL),
-                    NULL) != 0) {
-        const char *ignored;
-        oro_db_end(db, p, txn, 1, &ignored);
-        return -1;
-    }
-    if (oro_db_end(db, p, txn, 0, error) != 0) {
-        return -1; /* published but not deleted: delivered again later (at least once) */
-    }
-    *processed += (apr_uint64_t)n;
-    return n;
 }
 
 static apr_int64_t header_int(const amqp_table_t *t, const char *key)
@@ -518,13 +384,23 @@ static apr_int64_t header_int(const amqp_table_t *t, const char *key)
     return 0;
 }
 
+/* A message taken from the broker: a plain message, or one of an envelope's. */
 typedef struct {
+    int delivery; /* its AMQP delivery (index) */
     uint64_t tag;
+    int batched; /* from an envelope */
     int redelivered;
     apr_int64_t expires_at;
     int expired;
+    const char *dead; /* known before dispatch: dead-lettered with this reason */
     oro_mq_delivery_t d;
 } received_t;
+
+/* An AMQP delivery of the batch at hand. */
+typedef struct {
+    uint64_t tag;
+    int release; /* a plain message not handled (the worker stops): rejected, requeued */
+} delivery_t;
 
 static const char *bytes_dup(apr_pool_t *p, amqp_bytes_t b, amqp_flags_t flags, amqp_flags_t flag)
 {
@@ -571,17 +447,85 @@ static int commit_republished(oro_worker_amqp_t *a, const char **why)
     return 0;
 }
 
-/* A consumer: the deliveries at hand (up to a batch), handled and acked. */
+/* Whether a delivery is a batch envelope (lib/mq/batch.h). */
+static int is_envelope(const amqp_basic_properties_t *props)
+{
+    size_t n = strlen(ORO_MQ_BATCH_CONTENT_TYPE);
+    return (props->_flags & AMQP_BASIC_CONTENT_TYPE_FLAG) && props->content_type.len == n &&
+           memcmp(props->content_type.bytes, ORO_MQ_BATCH_CONTENT_TYPE, n) == 0;
+}
+
+/* Appends the messages of delivery number delivery (env) to got: the message itself,
+ * or every message of an envelope. The attempts and the priority are the AMQP
+ * message's; an envelope's expiry is per message. What an envelope holds after a
+ * fault becomes one message dead-lettered with the reason (its bytes as printable
+ * text), after the messages read before the fault. */
+static void unpack(apr_pool_t *p, const char *queue, apr_array_header_t *got, int delivery,
+                   const amqp_envelope_t *env, int64_t now_ms)
+{
+    const amqp_basic_properties_t *props = &env->message.properties;
+    int has_headers = (props->_flags & AMQP_BASIC_HEADERS_FLAG) != 0;
+    apr_int64_t previous = has_headers ? header_int(&props->headers, "x-oro-attempts") : 0;
+    received_t proto;
+    memset(&proto, 0, sizeof proto);
+    proto.delivery = delivery;
+    proto.tag = env->delivery_tag;
+    proto.redelivered = env->redelivered;
+    proto.d.queue = queue;
+    proto.d.priority =
+        (props->_flags & AMQP_BASIC_PRIORITY_FLAG) ? props->priority : ORO_MQ_PRIORITY_NORMAL;
+    proto.d.attempts = (int)previous + 1;
+    const char *bytes = env->message.body.bytes ? env->message.body.bytes : "";
+    apr_size_t len = env->message.body.bytes ? env->message.body.len : 0;
+    if (!is_envelope(props)) {
+        received_t *m = apr_array_push(got);
+        *m = proto;
+        m->expires_at = has_headers ? header_int(&props->headers, "x-oro-expires-at") : 0;
+        m->expired = m->expires_at > 0 && m->expires_at < now_ms;
+        m->d.id = bytes_dup(p, props->message_id, props->_flags, AMQP_BASIC_MESSAGE_ID_FLAG);
+        m->d.topic = bytes_dup(p, props->type, props->_flags, AMQP_BASIC_TYPE_FLAG);
+        m->d.body = apr_pstrmemdup(p, bytes, len);
+        return;
+    }
+    oro_mq_batch_item_t *items = NULL;
+    int n = 0;
+    apr_size_t bad_at = 0;
+    const char *error = NULL;
+    int rc = oro_mq_batch_decode(p, bytes, len, &items, &n, &bad_at, &error);
+    for (int i = 0; i < n; i++) {
+        received_t *m = apr_array_push(got);
+        *m = proto;
+        m->batched = 1;
+        m->expires_at = items[i].expires_at;
+        m->expired = m->expires_at > 0 && m->expires_at < now_ms;
+        m->dead = items[i].error;
+        m->d.id = items[i].id;
+        m->d.topic = items[i].topic;
+        m->d.body = items[i].body;
+    }
+    if (rc != 0) {
+        received_t *m = apr_array_push(got);
+        *m = proto;
+        m->batched = 1;
+        m->dead = apr_psprintf(p, "malformed batch envelope: %s", error);
+        m->d.id = "";
+        m->d.topic = ORO_MQ_BATCH_TYPE;
+        m->d.body = oro_mq_batch_printable(p, bytes + bad_at, len - bad_at);
+    }
+}
+
+/* A consumer: the deliveries at hand (up to a batch of messages, envelopes unpacked),
+ * handled and acked. */
 static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_uint64_t *processed,
                         apr_uint64_t *failed, int (*stop)(void), const char **error)
 {
     const oro_settings_t *s = a->settings;
     int max = batch_size(a);
-    received_t *got = apr_palloc(p, sizeof *got * (apr_size_t)max);
-    int n = 0;
+    apr_array_header_t *got = apr_array_make(p, 256, sizeof(received_t));
+    apr_array_header_t *deliveries = apr_array_make(p, 64, sizeof(delivery_t));
     const char *why = NULL;
     int64_t now_ms = epoch_ms();
-    while (n < max) {
+    while (got->nelts < max) {
         amqp_envelope_t env;
         struct timeval zero = {0, 0};
         amqp_maybe_release_buffers(a->conn);
@@ -606,29 +550,18 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
             why = reply_text(p, r);
             break;
         }
-        received_t *m = &got[n++];
-        amqp_basic_properties_t *props = &env.message.properties;
-        m->tag = env.delivery_tag;
-        m->redelivered = env.redelivered;
-        apr_int64_t previous = (props->_flags & AMQP_BASIC_HEADERS_FLAG)
-                                   ? header_int(&props->headers, "x-oro-attempts")
-                                   : 0;
-        m->expires_at = (props->_flags & AMQP_BASIC_HEADERS_FLAG)
-                            ? header_int(&props->headers, "x-oro-expires-at")
-                            : 0;
-        m->expired = m->expires_at > 0 && m->expires_at < now_ms;
-        m->d.id = bytes_dup(p, props->message_id, props->_flags, AMQP_BASIC_MESSAGE_ID_FLAG);
-        m->d.topic = bytes_dup(p, props->type, props->_flags, AMQP_BASIC_TYPE_FLAG);
-        m->d.queue = a->queue;
-        m->d.body = apr_pstrmemdup(p, env.message.body.bytes ? env.message.body.bytes : "",
-                                   env.message.body.len);
-        m->d.priority =
-            (props->_flags & AMQP_BASIC_PRIORITY_FLAG) ? props->priority : ORO_MQ_PRIORITY_NORMAL;
-        m->d.attempts = (int)previous + 1;
+        delivery_t *dl = apr_array_push(deliveries);
+        dl->tag = env.delivery_tag;
+        dl->release = 0;
+        unpack(p, a->queue, got, deliveries->nelts - 1, &env, now_ms);
         amqp_destroy_envelope(&env);
     }
-    if (why != NULL && n == 0) {
-        broker_failed(a, "could not consume", why);
+    int n = got->nelts;
+    int nd = deliveries->nelts;
+    received_t *all = (received_t *)got->elts;
+    delivery_t *dls = (delivery_t *)deliveries->elts;
+    if (why != NULL && nd == 0) {
+        oro_amqp_broker_failed(a, "could not consume", why);
         return 0;
     }
     /* Deliveries counted again, and those handed on to a processor. */
@@ -639,14 +572,24 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
     int k = 0;
     int republished = 0;
     for (int i = 0; i < n && why == NULL; i++) {
-        received_t *m = &got[i];
+        received_t *m = &all[i];
+        if (m->dead != NULL) {
+            ORO_WARN("message %s (%s) is dead-lettered: %s", m->d.id[0] ? m->d.id : "-", m->d.topic,
+                     m->dead);
+            if (bury(db, p, m, m->dead, error) != 0) {
+                return -1;
+            }
+            (*failed)++;
+            continue;
+        }
         if (!m->redelivered) {
             todo[k] = m->d;
             expired[k] = m->expired;
             index[k++] = i;
             continue;
         }
-        /* its worker died holding it: count that delivery */
+        /* its worker died holding it: count that delivery (an envelope's messages
+         * go on alone: which of them killed the worker is not known) */
         if (m->d.attempts >= s->queue_max_attempts) {
             const char *reason = apr_psprintf(
                 p, "delivered %d times without an answer (its worker died)", m->d.attempts);
@@ -656,10 +599,13 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
             ORO_WARN("message %s (%s) is dead-lettered: %s", m->d.id, m->d.topic, reason);
             (*failed)++;
         }
-        else if (publish(a, REPUBLISH_CHANNEL, a->queue, m->d.id, m->d.topic, m->d.body,
-                         strlen(m->d.body), m->d.priority, 0, m->d.attempts, m->expires_at,
-                         &why) == 0) {
-            republished++;
+        else {
+            oro_amqp_outgoing_t out = {m->d.id,           m->d.topic,    m->d.body,
+                                       strlen(m->d.body), m->d.priority, 0,
+                                       m->d.attempts,     m->expires_at, 0};
+            if (oro_amqp_publish(a, REPUBLISH_CHANNEL, a->queue, &out, &why) == 0) {
+                republished++;
+            }
         }
     }
     if (why == NULL && k > 0) {
@@ -668,15 +614,17 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
     }
     int skipped = 0;
     for (int j = 0; j < k && why == NULL; j++) {
-        received_t *m = &got[index[j]];
+        received_t *m = &all[index[j]];
         const oro_outcome_t *o = &outcomes[j];
+        oro_amqp_outgoing_t out = {m->d.id,           m->d.topic,    m->d.body,
+                                   strlen(m->d.body), m->d.priority, 0,
+                                   m->d.attempts,     m->expires_at, 0};
         if (o->kind == ORO_OUTCOME_ACK) {
             (*processed)++;
         }
         else if (o->kind == ORO_OUTCOME_RETRY) {
-            if (publish(a, REPUBLISH_CHANNEL, a->queue, m->d.id, m->d.topic, m->d.body,
-                        strlen(m->d.body), m->d.priority, o->delay_ms, m->d.attempts, m->expires_at,
-                        &why) != 0) {
+            out.delay_ms = o->delay_ms;
+            if (oro_amqp_publish(a, REPUBLISH_CHANNEL, a->queue, &out, &why) != 0) {
                 break;
             }
             republished++;
@@ -689,7 +637,17 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
             }
             (*failed)++;
         }
+        else if (m->batched) {
+            /* not handled, and its envelope is acked with the rest: it goes back alone,
+             * its attempt given back */
+            out.attempts = m->d.attempts - 1;
+            if (oro_amqp_publish(a, REPUBLISH_CHANNEL, a->queue, &out, &why) != 0) {
+                break;
+            }
+            republished++;
+        }
         else {
+            dls[m->delivery].release = 1;
             skipped++;
         }
     }
@@ -697,25 +655,21 @@ static int consume_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *p, apr_u
         commit_republished(a, &why);
     }
     if (why != NULL) {
-        broker_failed(a, "could not finish a batch", why);
+        oro_amqp_broker_failed(a, "could not finish a batch", why);
         return 0; /* unacked deliveries return to the queue with the connection */
     }
     int status = AMQP_STATUS_OK;
-    if (skipped == 0 && n > 0) {
-        status = amqp_basic_ack(a->conn, CONSUME_CHANNEL, got[n - 1].tag, 1);
+    if (skipped == 0 && nd > 0) {
+        status = amqp_basic_ack(a->conn, CONSUME_CHANNEL, dls[nd - 1].tag, 1);
     }
     else {
-        char *skip = apr_pcalloc(p, (apr_size_t)n + 1);
-        for (int j = 0; j < k; j++) {
-            skip[index[j]] = outcomes[j].kind == ORO_OUTCOME_SKIP;
-        }
-        for (int i = 0; i < n && status == AMQP_STATUS_OK; i++) {
-            status = skip[i] ? amqp_basic_reject(a->conn, CONSUME_CHANNEL, got[i].tag, 1)
-                             : amqp_basic_ack(a->conn, CONSUME_CHANNEL, got[i].tag, 0);
+        for (int i = 0; i < nd && status == AMQP_STATUS_OK; i++) {
+            status = dls[i].release ? amqp_basic_reject(a->conn, CONSUME_CHANNEL, dls[i].tag, 1)
+                                    : amqp_basic_ack(a->conn, CONSUME_CHANNEL, dls[i].tag, 0);
         }
     }
     if (status != AMQP_STATUS_OK) {
-        broker_failed(a, "could not acknowledge", amqp_error_string2(status));
+        oro_amqp_broker_failed(a, "could not acknowledge", amqp_error_string2(status));
         return 0;
     }
     return n;
@@ -730,7 +684,7 @@ int oro_worker_amqp_step(oro_worker_amqp_t *a, oro_db_t *db, apr_pool_t *scratch
         return 0;
     }
     if (a->queue == NULL) {
-        return relay_step(a, db, scratch, processed, error);
+        return oro_amqp_relay_step(a, db, scratch, processed, error);
     }
     return consume_step(a, db, scratch, processed, failed, stop, error);
 }

@@ -79,6 +79,7 @@ static const command_rec oro_commands[] = {
     ORO_DIRECTIVE("OroAuthCacheSize", "megabytes of shared memory for nonces, users and sessions"),
     ORO_DIRECTIVE("OroQueueIndexerBatchSize", "messages the indexer worker claims at once"),
     ORO_DIRECTIVE("OroSearchShards", "shards (Xapian databases) of a new search index version"),
+    ORO_DIRECTIVE("OroAmqpBatchSize", "messages the amqp relay packs into one AMQP message"),
     {NULL}};
 
 /* Validates every server's merged settings once the whole configuration is read;

@@ -65,6 +65,7 @@ static const directive_t directives[] = {
     {"OroAuthCacheSize", KIND_INT, FIELD(auth_cache_size), 1, 1024},
     {"OroQueueIndexerBatchSize", KIND_INT, FIELD(queue_indexer_batch_size), 1, 100000},
     {"OroSearchShards", KIND_INT, FIELD(search_shards), 1, 16},
+    {"OroAmqpBatchSize", KIND_INT, FIELD(amqp_batch_size), 1, 10000},
 };
 
 #define N_DIRECTIVES (sizeof(directives) / sizeof(directives[0]))
@@ -103,6 +104,7 @@ void oro_settings_init(oro_settings_t *s)
     s->auth_cache_size = ORO_UNSET_INT;
     s->queue_indexer_batch_size = ORO_UNSET_INT;
     s->search_shards = ORO_UNSET_INT;
+    s->amqp_batch_size = ORO_UNSET_INT;
 }
 
 void oro_settings_merge(oro_settings_t *out, const oro_settings_t *parent,
@@ -202,6 +204,9 @@ void oro_settings_apply_defaults(oro_settings_t *s)
     }
     if (s->search_shards == ORO_UNSET_INT) {
         s->search_shards = ORO_SEARCH_DEFAULT_SHARDS;
+    }
+    if (s->amqp_batch_size == ORO_UNSET_INT) {
+        s->amqp_batch_size = ORO_DEFAULT_AMQP_BATCH_SIZE;
     }
 }
 

@@ -53,6 +53,7 @@ typedef struct {
     int auth_cache_size;          /* OroAuthCacheSize MEGABYTES */
     int queue_indexer_batch_size; /* OroQueueIndexerBatchSize N: the indexer's claim */
     int search_shards;            /* OroSearchShards N: shards of a new index version */
+    int amqp_batch_size;          /* OroAmqpBatchSize N: messages per AMQP message (relay) */
     /* The entity definitions of OroEntityConfig: loaded by oro_settings_load (daemons,
      * oroctl) and by mod_oro's post_config; NULL without OroEntityConfig. */
     const struct oro_meta *meta;
@@ -87,6 +88,7 @@ typedef struct {
 #define ORO_DEFAULT_DEAD_LETTER_MAX_AGE 30
 #define ORO_DEFAULT_AUTH_CACHE_SIZE 8
 #define ORO_DEFAULT_QUEUE_INDEXER_BATCH_SIZE 10000
+#define ORO_DEFAULT_AMQP_BATCH_SIZE 100
 
 /* Sets every field to unset (NULL / ORO_UNSET_INT). */
 void oro_settings_init(oro_settings_t *s);
