@@ -133,7 +133,6 @@ static int apply_locked(oro_mq_context_t *ctx, apr_hash_t *by_entity, oro_search
 {
     const oro_meta_t *meta = ctx->settings->meta;
     apr_hash_t *dependents = apr_hash_make(ctx->pool);
-    apr_time_t t0 = apr_time_now(), t1, t2;
     for (apr_hash_index_t *hi = apr_hash_first(ctx->pool, by_entity); hi; hi = apr_hash_next(hi)) {
         const oro_entity_t *e = oro_meta_entity(meta, apr_hash_this_key(hi));
         apr_array_header_t *ids = hash_values(ctx->pool, apr_hash_this_val(hi));
@@ -150,7 +149,6 @@ static int apply_locked(oro_mq_context_t *ctx, apr_hash_t *by_entity, oro_search
             return -1;
         }
     }
-    t1 = apr_time_now();
     for (apr_hash_index_t *hi = apr_hash_first(ctx->pool, dependents); hi; hi = apr_hash_next(hi)) {
         const oro_entity_t *e = oro_meta_entity(meta, apr_hash_this_key(hi));
         apr_array_header_t *ids = apr_hash_this_val(hi);
@@ -162,12 +160,7 @@ static int apply_locked(oro_mq_context_t *ctx, apr_hash_t *by_entity, oro_search
             return -1;
         }
     }
-    t2 = apr_time_now();
-    int rc = oro_search_writer_commit(w, ctx->pool, error);
-    ORO_DEBUG("index batch: records and their documents %ld ms, dependents %ld ms, commit %ld ms",
-              (long)((t1 - t0) / 1000), (long)((t2 - t1) / 1000),
-              (long)((apr_time_now() - t2) / 1000));
-    return rc;
+    return oro_search_writer_commit(w, ctx->pool, error);
 }
 
 static int apply(oro_mq_context_t *ctx, apr_hash_t *by_entity, oro_search_stats_t *stats,

@@ -339,15 +339,22 @@ static void build_doc(apr_pool_t *p, const plan_t *plan, const char **row, oro_s
     doc->nfields = nfields;
 }
 
-/* Queues the documents of rows in the writer; 0 or -1. */
+/* Indexes rows (adding id → new title of the ids whose title changed to retitled,
+ * allocated in pool rp, when it is not NULL); 0 or -1. */
 static int index_rows(apr_pool_t *p, const plan_t *plan, apr_array_header_t *rows,
-                      oro_search_writer_t *w, oro_search_stats_t *stats, const char **error)
+                      oro_search_writer_t *w, oro_search_stats_t *stats, apr_hash_t *retitled,
+                      apr_pool_t *rp, const char **error)
 {
     for (int i = 0; i < rows->nelts; i++) {
         oro_search_doc_t doc;
+        int changed = 0;
         build_doc(p, plan, APR_ARRAY_IDX(rows, i, const char **), &doc);
-        if (oro_search_writer_replace(w, p, &doc, NULL, error) != 0) {
+        if (oro_search_writer_replace(w, p, &doc, retitled ? &changed : NULL, error) != 0) {
             return -1;
+        }
+        if (changed) {
+            apr_hash_set(retitled, apr_pstrdup(rp, doc.id), APR_HASH_KEY_STRING,
+                         apr_pstrdup(rp, doc.title ? doc.title : ""));
         }
         stats->indexed++;
     }
@@ -366,8 +373,6 @@ int oro_search_index_ids_retitled(oro_db_t *db, apr_pool_t *p, const oro_meta_t 
                                   oro_search_writer_t *w, oro_search_stats_t *stats,
                                   apr_hash_t *retitled, const char **error)
 {
-    /* title changes are found by the writer's threads (no read of the index here) */
-    oro_search_writer_track_titles(w, retitled != NULL);
     for (int start = 0; start < ids->nelts; start += ORO_SEARCH_READ_BATCH) {
         apr_pool_t *sub;
         apr_pool_create(&sub, p);
@@ -384,10 +389,9 @@ int oro_search_index_ids_retitled(oro_db_t *db, apr_pool_t *p, const oro_meta_t 
         oro_sqlbuf_param_list(&plan->sql, chunk);
         apr_array_header_t *rows =
             fetch_rows(db, sub, oro_sqlbuf_finish(&plan->sql), plan->cols->nelts, error);
-        if (rows == NULL || index_rows(sub, plan, rows, w, stats, error) != 0) {
+        if (rows == NULL || index_rows(sub, plan, rows, w, stats, retitled, p, error) != 0) {
             *error = apr_pstrdup(p, *error);
             apr_pool_destroy(sub);
-            oro_search_writer_track_titles(w, 0);
             return -1;
         }
         apr_hash_t *found = apr_hash_make(sub);
@@ -401,7 +405,6 @@ int oro_search_index_ids_retitled(oro_db_t *db, apr_pool_t *p, const oro_meta_t 
                 if (oro_search_writer_delete(w, sub, entity->type, id, error) != 0) {
                     *error = apr_pstrdup(p, *error);
                     apr_pool_destroy(sub);
-                    oro_search_writer_track_titles(w, 0);
                     return -1;
                 }
                 stats->deleted++;
@@ -409,8 +412,7 @@ int oro_search_index_ids_retitled(oro_db_t *db, apr_pool_t *p, const oro_meta_t 
         }
         apr_pool_destroy(sub);
     }
-    oro_search_writer_track_titles(w, 0);
-    return retitled != NULL ? oro_search_writer_retitled(w, p, entity->type, retitled, error) : 0;
+    return 0;
 }
 
 int oro_search_index_range(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
@@ -440,7 +442,7 @@ int oro_search_index_range(oro_db_t *db, apr_pool_t *p, const oro_meta_t *meta,
         oro_sqlbuf_add(&plan->sql, apr_psprintf(sub, " LIMIT %d", batch));
         apr_array_header_t *rows =
             fetch_rows(db, sub, oro_sqlbuf_finish(&plan->sql), plan->cols->nelts, error);
-        if (rows == NULL || index_rows(sub, plan, rows, w, stats, error) != 0) {
+        if (rows == NULL || index_rows(sub, plan, rows, w, stats, NULL, NULL, error) != 0) {
             *error = apr_pstrdup(p, *error);
             apr_pool_destroy(sub);
             return -1;

@@ -87,15 +87,6 @@ oro_search_writer_t *oro_search_writer_create(apr_pool_t *p, const char *path, i
  * title then need reindexing). 0, or -1 with *error in p. */
 int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p, const oro_search_doc_t *doc,
                               int *title_changed, const char **error);
-/* Replacements made without title_changed (NULL) from now on (on != 0) are compared with
- * the stored title in the writer's threads, off the caller's path;
- * oro_search_writer_retitled collects the records whose title changed. */
-void oro_search_writer_track_titles(oro_search_writer_t *w, int on);
-/* Applies what is queued, then moves the tracked records of entity whose document had
- * no title yet or another one into into (id -> new title, both in p). 0, or -1 with
- * *error. */
-int oro_search_writer_retitled(oro_search_writer_t *w, apr_pool_t *p, const char *entity,
-                               apr_hash_t *into, const char **error);
 /* The stored value of field in the document of (entity, id): 1 with *value (NULL when
  * the document has no such field), 0 when there is no document, -1 with *error. */
 int oro_search_writer_stored(oro_search_writer_t *w, apr_pool_t *p, const char *entity,

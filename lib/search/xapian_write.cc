@@ -101,7 +101,6 @@ namespace {
 // A queued change: the record's fields copied (the caller's pool may go first).
 struct pending_t {
     bool remove = false;
-    bool track = false; // compare with the stored title (oro_search_writer_track_titles)
     std::string unique, entity, id, title;
     long long organization_id = 0, owner_id = 0, business_unit_id = 0;
     struct field_t {
@@ -113,32 +112,21 @@ struct pending_t {
     std::vector<field_t> fields;
 };
 
-// A record whose document got another title (entity, id, title), found by a shard's
-// thread for a tracked change.
-struct retitled_t {
-    std::string entity, id, title;
-};
-
 struct shard_t {
     std::string path;
     Xapian::WritableDatabase *db = nullptr;
     Xapian::TermGenerator *generator = nullptr;
-    std::vector<pending_t> pending;  // queued by the caller's thread
-    std::vector<pending_t> inflight; // being applied by the shard's thread
-    // titles of the documents written since the last commit (false: deleted), for a
-    // title_changed answered before they are applied
+    std::vector<pending_t> pending;
+    // titles of the queued documents (or "deleted"), for title_changed before a flush
     std::unordered_map<std::string, std::pair<bool, std::string>> queued;
-    std::vector<retitled_t> retitled; // of tracked changes, written by the shard's thread
-    std::string error;                // of the last apply or commit
+    std::string error; // of the last flush
 };
 
 } // namespace
 
 struct oro_search_writer {
     std::vector<shard_t> *shards;
-    std::vector<std::thread> *threads; // applying the shards' inflight changes
     size_t npending;
-    bool track_titles;
     const char *path;
 };
 
@@ -208,25 +196,17 @@ static Xapian::Document build_document(Xapian::TermGenerator &tg, const pending_
     return doc;
 }
 
-// Applies a shard's inflight changes; an exception becomes s.error (threads must not
-// throw). A tracked replacement first compares the stored title: in the shard's own
-// thread, which alone may touch its database meanwhile, and in order, so a record
-// changed twice compares with its earlier change.
+// Applies a shard's queue; an exception becomes s.error (threads must not throw).
 static void apply(shard_t &s)
 {
     try {
-        for (const auto &op : s.inflight) {
+        for (const auto &op : s.pending) {
             if (op.remove) {
                 s.db->delete_document(op.unique);
-                continue;
             }
-            if (op.track) {
-                std::string before;
-                if (!stored_title(*s.db, op.unique, before) || before != op.title) {
-                    s.retitled.push_back({op.entity, op.id, op.title});
-                }
+            else {
+                s.db->replace_document(op.unique, build_document(*s.generator, op));
             }
-            s.db->replace_document(op.unique, build_document(*s.generator, op));
         }
     } catch (const Xapian::Error &e) {
         s.error = "shard " + s.path + ": " + e.get_description();
@@ -235,59 +215,56 @@ static void apply(shard_t &s)
     }
 }
 
-// Waits for the shards' threads; the first error is thrown (std::runtime_error) once
-// all have ended.
-static void join(oro_search_writer_t *w)
+// Runs fn on every shard that wants it, in parallel when several do; the first error
+// is thrown (as std::runtime_error) once all have ended.
+template <typename Want, typename Fn> static void on_shards(oro_search_writer_t *w, Want want, Fn fn)
 {
-    for (auto &t : *w->threads) {
-        t.join();
-    }
-    w->threads->clear();
-    std::string error;
+    std::vector<shard_t *> busy;
     for (auto &s : *w->shards) {
-        s.inflight.clear();
-        if (error.empty()) {
-            error = s.error;
-        }
         s.error.clear();
+        if (want(s)) {
+            busy.push_back(&s);
+        }
     }
-    if (!error.empty()) {
-        throw std::runtime_error(error);
+    if (busy.size() == 1) {
+        fn(*busy[0]);
     }
-}
-
-// Hands the queued changes to one thread per shard and returns at once: the caller's
-// thread reads and queues the next records meanwhile (the database reads and the
-// documents' copies overlap Xapian's work). The changes handed over before are waited
-// for first.
-static void start(oro_search_writer_t *w)
-{
-    join(w);
-    w->npending = 0;
-    for (auto &s : *w->shards) {
-        if (!s.pending.empty()) {
-            s.inflight.swap(s.pending);
-            w->threads->emplace_back(apply, std::ref(s));
+    else if (busy.size() > 1) {
+        std::vector<std::thread> threads;
+        for (size_t i = 1; i < busy.size(); i++) {
+            threads.emplace_back([&fn, s = busy[i]] { fn(*s); });
+        }
+        fn(*busy[0]);
+        for (auto &t : threads) {
+            t.join();
+        }
+    }
+    for (auto *s : busy) {
+        if (!s->error.empty()) {
+            throw std::runtime_error(s->error);
         }
     }
 }
 
-// Applies every change queued so far before returning.
 static void flush(oro_search_writer_t *w)
 {
-    start(w);
-    join(w);
-}
-
-// Runs fn on every shard, in parallel; the first error (in s.error) is thrown once all
-// have ended.
-template <typename Fn> static void on_all_shards(oro_search_writer_t *w, Fn fn)
-{
-    for (size_t i = 1; i < w->shards->size(); i++) {
-        w->threads->emplace_back(fn, std::ref((*w->shards)[i]));
+    if (w->npending == 0) {
+        return;
     }
-    fn((*w->shards)[0]);
-    join(w);
+    w->npending = 0;
+    try {
+        on_shards(w, [](shard_t &s) { return !s.pending.empty(); }, apply);
+    } catch (...) {
+        for (auto &s : *w->shards) {
+            s.pending.clear();
+            s.queued.clear();
+        }
+        throw;
+    }
+    for (auto &s : *w->shards) {
+        s.pending.clear();
+        s.queued.clear();
+    }
 }
 
 static void close_shards(oro_search_writer_t *w)
@@ -304,13 +281,6 @@ static apr_status_t writer_cleanup(void *data)
 {
     oro_search_writer_t *w = (oro_search_writer_t *)data;
     try {
-        if (w->threads != nullptr) {
-            join(w);
-        }
-    } catch (...) {
-        // an apply that failed: its batch was reported failed, or is now abandoned
-    }
-    try {
         if (w->shards != nullptr) {
             close_shards(w);
         }
@@ -318,8 +288,6 @@ static apr_status_t writer_cleanup(void *data)
         // nothing can be reported from a pool cleanup; the next writer sees the index
         // as of the last successful commit
     }
-    delete w->threads;
-    w->threads = nullptr;
     delete w->shards;
     w->shards = nullptr;
     return APR_SUCCESS;
@@ -395,7 +363,6 @@ extern "C" oro_search_writer_t *oro_search_writer_create(apr_pool_t *p, const ch
     apr_pool_cleanup_register(p, w, writer_cleanup, apr_pool_cleanup_null);
     ORO_SEARCH_TRY(p, error, what, (apr_pool_cleanup_run(p, w, writer_cleanup), nullptr), {
         w->shards = new std::vector<shard_t>();
-        w->threads = new std::vector<std::thread>();
         for (const auto &shard_path : shard_paths(path, shards)) {
             shard_t s;
             s.path = shard_path;
@@ -436,9 +403,7 @@ extern "C" int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p,
             copy.number = f->number;
         }
         shard_t &s = (*w->shards)[shard_of(w, op.unique)];
-        op.track = w->track_titles && title_changed == NULL;
         if (title_changed != NULL) {
-            join(w); // the shard's database is read here
             auto q = s.queued.find(op.unique);
             std::string before;
             bool had = q != s.queued.end() ? (before = q->second.second, q->second.first)
@@ -448,7 +413,7 @@ extern "C" int oro_search_writer_replace(oro_search_writer_t *w, apr_pool_t *p,
         s.queued[op.unique] = std::make_pair(true, op.title);
         s.pending.push_back(std::move(op));
         if (++w->npending >= FLUSH_AT) {
-            start(w);
+            flush(w);
         }
         return 0;
     })
@@ -502,7 +467,7 @@ extern "C" int oro_search_writer_delete(oro_search_writer_t *w, apr_pool_t *p, c
         s.queued[op.unique] = std::make_pair(false, std::string());
         s.pending.push_back(std::move(op));
         if (++w->npending >= FLUSH_AT) {
-            start(w);
+            flush(w);
         }
         return 0;
     })
@@ -514,16 +479,13 @@ extern "C" int oro_search_writer_commit(oro_search_writer_t *w, apr_pool_t *p, c
     ORO_SEARCH_TRY(p, error, what, -1, {
         flush(w);
         // the shards' commits in parallel too: each writes and syncs its own files
-        on_all_shards(w, [](shard_t &s) {
+        on_shards(w, [](shard_t &) { return true; }, [](shard_t &s) {
             try {
                 s.db->commit();
             } catch (const Xapian::Error &e) {
                 s.error = "shard " + s.path + ": " + e.get_description();
             }
         });
-        for (auto &s : *w->shards) {
-            s.queued.clear();
-        }
         return 0;
     })
 }
@@ -596,33 +558,5 @@ extern "C" long long oro_search_writer_copy(oro_search_writer_t *w, apr_pool_t *
             }
         }
         return copied;
-    })
-}
-
-extern "C" void oro_search_writer_track_titles(oro_search_writer_t *w, int on)
-{
-    w->track_titles = on != 0;
-}
-
-extern "C" int oro_search_writer_retitled(oro_search_writer_t *w, apr_pool_t *p,
-                                          const char *entity, apr_hash_t *into,
-                                          const char **error)
-{
-    const char *what = apr_psprintf(p, "could not index %s", entity);
-    ORO_SEARCH_TRY(p, error, what, -1, {
-        flush(w);
-        for (auto &s : *w->shards) {
-            std::vector<retitled_t> others;
-            for (auto &r : s.retitled) {
-                if (r.entity != entity) {
-                    others.push_back(std::move(r));
-                    continue;
-                }
-                apr_hash_set(into, apr_pstrmemdup(p, r.id.data(), r.id.size()),
-                             APR_HASH_KEY_STRING, apr_pstrmemdup(p, r.title.data(), r.title.size()));
-            }
-            s.retitled.swap(others);
-        }
-        return 0;
     })
 }

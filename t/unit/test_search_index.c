@@ -408,57 +408,6 @@ static void test_shards(void **state)
     assert_contains(error, "XAPIANDB");
 }
 
-/* The indexer's way: title changes found by the writer's threads while they apply the
- * documents (oro_search_writer_track_titles), collected per entity afterwards. */
-static void test_tracked_titles(void **state)
-{
-    unit_fixture_t *f = *state;
-    const char *error = NULL;
-    oro_search_writer_t *w = oro_search_writer_open(f->pool, unit_path(f, "db"), &error);
-    assert_no_error(error);
-    oro_search_writer_track_titles(w, 1);
-    for (int i = 1; i <= 5000; i++) {
-        const char *title = apr_psprintf(f->pool, "T %d", i);
-        oro_search_field_t field = {"name", ORO_SEARCH_TEXT, title, 0};
-        oro_search_doc_t doc = {"contacts", apr_itoa(f->pool, i), title, 1, 10, 100, &field, 1};
-        assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, NULL, &error), 0);
-    }
-    oro_search_field_t field = {"name", ORO_SEARCH_TEXT, "Acme", 0};
-    oro_search_doc_t acme = {"accounts", "9", "Acme", 1, 10, 100, &field, 1};
-    assert_int_equal(oro_search_writer_replace(w, f->pool, &acme, NULL, &error), 0);
-    acme.title = "Acme Corp";
-    assert_int_equal(oro_search_writer_replace(w, f->pool, &acme, NULL, &error), 0);
-    apr_hash_t *contacts = apr_hash_make(f->pool), *accounts = apr_hash_make(f->pool);
-    assert_int_equal(oro_search_writer_retitled(w, f->pool, "contacts", contacts, &error), 0);
-    assert_int_equal(apr_hash_count(contacts), 5000);
-    assert_string_equal(apr_hash_get(contacts, "17", APR_HASH_KEY_STRING), "T 17");
-    assert_int_equal(oro_search_writer_retitled(w, f->pool, "accounts", accounts, &error), 0);
-    assert_int_equal(apr_hash_count(accounts), 1);
-    assert_string_equal(apr_hash_get(accounts, "9", APR_HASH_KEY_STRING), "Acme Corp");
-    assert_int_equal(oro_search_writer_commit(w, f->pool, &error), 0);
-    /* the same titles again: no change; one renamed: one */
-    for (int i = 1; i <= 10; i++) {
-        const char *title = i == 3 ? "Three" : apr_psprintf(f->pool, "T %d", i);
-        oro_search_field_t fl = {"name", ORO_SEARCH_TEXT, title, 0};
-        oro_search_doc_t doc = {"contacts", apr_itoa(f->pool, i), title, 1, 10, 100, &fl, 1};
-        assert_int_equal(oro_search_writer_replace(w, f->pool, &doc, NULL, &error), 0);
-    }
-    apr_hash_t *again = apr_hash_make(f->pool);
-    assert_int_equal(oro_search_writer_retitled(w, f->pool, "contacts", again, &error), 0);
-    assert_int_equal(apr_hash_count(again), 1);
-    assert_string_equal(apr_hash_get(again, "3", APR_HASH_KEY_STRING), "Three");
-    /* untracked replacements are not collected */
-    oro_search_writer_track_titles(w, 0);
-    oro_search_field_t fl = {"name", ORO_SEARCH_TEXT, "Four", 0};
-    oro_search_doc_t four = {"contacts", "4", "Four", 1, 10, 100, &fl, 1};
-    assert_int_equal(oro_search_writer_replace(w, f->pool, &four, NULL, &error), 0);
-    apr_hash_t *none = apr_hash_make(f->pool);
-    assert_int_equal(oro_search_writer_retitled(w, f->pool, "contacts", none, &error), 0);
-    assert_int_equal(apr_hash_count(none), 0);
-    assert_int_equal(oro_search_writer_count(w), 5001);
-    assert_int_equal(oro_search_writer_close(w, f->pool, &error), 0);
-}
-
 int main(void)
 {
     apr_initialize();
@@ -466,7 +415,7 @@ int main(void)
         UNIT_TEST(test_acl_levels),         UNIT_TEST(test_operators_on_the_index),
         UNIT_TEST(test_switch_and_refresh), UNIT_TEST(test_title_changes),
         UNIT_TEST(test_stored_values),      UNIT_TEST(test_phrases_in_fields),
-        UNIT_TEST(test_shards),             UNIT_TEST(test_tracked_titles),
+        UNIT_TEST(test_shards),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     apr_terminate();
