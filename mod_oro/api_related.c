@@ -454,34 +454,6 @@ static int refuse_orphans(oro_api_request_t *req, const char *detail)
         "/data");
 }
 
-/* One-to-many with a required inverse: how many current members a replacement by ids
- * would remove. -1 on a database error (*error). */
-static long members_removed(oro_api_request_t *req, const apr_array_header_t *ids,
-                            const char **error)
-{
-    const oro_relation_t *back = inverse_of(req->relation);
-    oro_sqlbuf_t b;
-    oro_sqlbuf_init(&b, req->r->pool, req->dialect);
-    oro_sqlbuf_add(&b, "SELECT COUNT(*) FROM ");
-    oro_sqlbuf_name(&b, req->relation->target->table);
-    oro_sqlbuf_add(&b, " WHERE ");
-    oro_sqlbuf_name(&b, back->column);
-    oro_sqlbuf_add(&b, " = ");
-    oro_sqlbuf_param(&b, req->id);
-    if (ids->nelts > 0) {
-        oro_sqlbuf_add(&b, " AND ");
-        oro_sqlbuf_name(&b, oro_sql_id_column(req->relation->target));
-        oro_sqlbuf_add(&b, " NOT IN ");
-        oro_sqlbuf_param_list(&b, ids);
-    }
-    apr_array_header_t *rows = oro_api_rows(req, oro_sqlbuf_finish(&b), 1, error);
-    if (rows == NULL || rows->nelts != 1) {
-        *error = *error ? *error : "no row";
-        return -1;
-    }
-    return atol(APR_ARRAY_IDX(rows, 0, const char **)[0]);
-}
-
 /* The statements that add (adding) or remove the members ids (not empty) of the to-many
  * relation of record req->id. Many-to-many: join rows not there yet are inserted (the
  * caller read which exist: existing), given ones deleted; one-to-many: the targets'
@@ -658,12 +630,19 @@ static int change_linkage(oro_api_request_t *req)
         return oro_api_send_errors(r, errors);
     }
 
-    /* members a replacement removes from a one-to-many are changed too (EDIT) */
+    /* members a replacement removes from a one-to-many are changed too: refused when
+     * they must keep their owner, else they need EDIT */
     apr_array_header_t *leaving = NULL;
-    if (replace && to_many && !required_owner) {
+    if (replace && to_many) {
         int denied = oro_api_acl_members_leaving(req, relation, req->id, ids, &leaving, &error);
         if (denied < 0) {
             return oro_api_statement_failed(&t, "could not check the relationship", error);
+        }
+        if (required_owner && leaving->nelts > 0) {
+            oro_api_end(&t, 1, &error);
+            return refuse_orphans(req, apr_psprintf(p, "the new set leaves out %d current member%s",
+                                                    leaving->nelts,
+                                                    leaving->nelts == 1 ? "" : "s"));
         }
         if (denied) {
             oro_api_end(&t, 1, &error);
@@ -682,18 +661,6 @@ static int change_linkage(oro_api_request_t *req)
         }
     }
     else if (replace) {
-        if (required_owner) {
-            long removed = members_removed(req, ids, &error);
-            if (removed < 0) {
-                return oro_api_statement_failed(&t, "could not check the relationship", error);
-            }
-            if (removed > 0) {
-                oro_api_end(&t, 1, &error);
-                return refuse_orphans(req,
-                                      apr_psprintf(p, "the new set leaves out %ld current member%s",
-                                                   removed, removed == 1 ? "" : "s"));
-            }
-        }
         oro_write_to_many_t set = {relation, (apr_array_header_t *)ids, "/data"};
         statements = oro_write_replace_to_many(p, req->dialect, &set, req->id);
     }

@@ -269,4 +269,24 @@ is((sql("SELECT COUNT(*) FROM orocrm_account WHERE id IN ($spare, $order_account
 ($res) = call(DELETE => "/api/accounts/$spare");
 is($res->{status}, 204, 'cleaned up');
 
+# a one-to-many whose members must keep their owner (line items of an order): the
+# relationship endpoint refuses to drop any (400), and nothing moves
+{
+    my ($order) = sql('SELECT order_id FROM oro_order_line_item GROUP BY order_id HAVING COUNT(*) > 1 ORDER BY order_id LIMIT 1');
+    my @items = sql("SELECT id FROM oro_order_line_item WHERE order_id = $order ORDER BY id");
+    my ($r, $d) = call(PATCH => "/api/orders/$order/relationships/lineItems", idents('orderlineitems'));
+    is($r->{status}, 400, 'emptying the line items of an order is 400');
+    like($d->{errors}[0]{detail}, qr/leaves out ${\ scalar @items} current members/, 'it counts them')
+        or diag $r->{content};
+    ($r, $d) = call(PATCH => "/api/orders/$order/relationships/lineItems", idents('orderlineitems', $items[0]));
+    is($r->{status}, 400, 'keeping one of them is 400 too');
+    like($d->{errors}[0]{detail}, qr/leaves out ${\ (@items - 1)} current member/, 'the others counted');
+    ($r) = call(DELETE => "/api/orders/$order/relationships/lineItems", idents('orderlineitems', $items[0]));
+    is($r->{status}, 400, 'removing one through DELETE is 400');
+    ($r) = call(PATCH => "/api/orders/$order/relationships/lineItems", idents('orderlineitems', @items));
+    is($r->{status}, 204, 'the same set is fine');
+    is_deeply([sql("SELECT id FROM oro_order_line_item WHERE order_id = $order ORDER BY id")], \@items,
+              'the line items stay');
+}
+
 done_testing;
