@@ -51,6 +51,14 @@ const char *oro_auth_cache_get(server_rec *s, apr_pool_t *p, const char *key);
 void oro_auth_cache_set(server_rec *s, apr_pool_t *p, const char *key, const char *value,
                         apr_time_t expiry);
 void oro_auth_cache_remove(server_rec *s, apr_pool_t *p, const char *key);
+/* The process-local copies of shared-cache values (auth_local.c): a copy is returned
+ * only while its generation is the host's current one and it has not expired. Keys of
+ * throttle counters ("f:…") are never copied. */
+void oro_auth_local_child_init(apr_pool_t *p, server_rec *s);
+int oro_auth_local_eligible(const char *key);
+const char *oro_auth_local_get(apr_pool_t *p, const char *key, apr_uint32_t generation);
+void oro_auth_local_put(const char *key, const char *value, apr_time_t expiry,
+                        apr_uint32_t generation);
 /* Records a WSSE nonce until expiry: 1 when it is new, 0 when it was seen (a replay),
  * -1 when the table is unavailable (the caller refuses). O(1): see auth_cache.c. */
 int oro_auth_nonce_add(server_rec *s, const char *nonce, apr_time_t expiry);

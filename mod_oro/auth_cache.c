@@ -2,11 +2,14 @@
  * sessions, tokens and throttle counters in mod_socache_shmcb (through the socache
  * provider interface), and the WSSE nonces (each accepted once) in a table of their own
  * (below). Both are guarded by one global mutex (shmcb is not safe across processes by
- * itself), registered as "oro-auth" so Mutex directives can tune it. */
+ * itself), registered as "oro-auth" so Mutex directives can tune it. Each process keeps
+ * copies of what it read in front of it (auth_local.c), so a request whose credentials
+ * are cached takes no global lock. */
 #include "auth.h"
 
 #include <ap_provider.h>
 #include <ap_socache.h>
+#include <apr_atomic.h>
 #include <apr_global_mutex.h>
 #include <apr_shm.h>
 #include <apr_strings.h>
@@ -38,6 +41,18 @@ static apr_shm_t *nonce_shm;
 static nonce_slot_t *nonce_slots;
 static apr_size_t nonce_count;
 
+/* The generation of the host's cache: incremented after every write (set, remove) of a
+ * key that processes may copy (auth_local.c). In shared memory made by the parent, so
+ * every child sees it; NULL when it could not be made (then nothing is copied). */
+static volatile apr_uint32_t *generation;
+
+static void generation_bump(const char *key)
+{
+    if (generation != NULL && oro_auth_local_eligible(key)) {
+        apr_atomic_inc32(generation);
+    }
+}
+
 int oro_auth_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
 {
     return ap_mutex_register(pconf, MUTEX_TYPE, NULL, APR_LOCK_DEFAULT, 0);
@@ -50,8 +65,9 @@ static apr_status_t destroy_cache(void *data)
     }
     instance = NULL;
     mutex = NULL;
-    nonce_slots = NULL; /* NB: the segment itself is destroyed by its pool's cleanup */
+    nonce_slots = NULL; /* NB: the segments themselves are destroyed by their pool's cleanup */
     nonce_shm = NULL;
+    generation = NULL;
     return APR_SUCCESS;
 }
 
@@ -99,6 +115,17 @@ int oro_auth_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
                  "could not create the shared memory of the WSSE nonces (%d MB)", megabytes);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    apr_shm_t *generation_shm;
+    rv = apr_shm_create(&generation_shm, sizeof(apr_uint32_t), NULL, pconf);
+    if (rv != APR_SUCCESS) {
+        ORO_SLOG(s, APLOG_WARNING, rv, "could not create the shared memory of the cache "
+                 "generation: processes read every credential from the shared cache");
+        generation = NULL;
+    }
+    else {
+        generation = apr_shm_baseaddr_get(generation_shm);
+        apr_atomic_set32(generation, 0);
+    }
     nonce_slots = apr_shm_baseaddr_get(nonce_shm);
     nonce_count = apr_shm_size_get(nonce_shm) / sizeof(nonce_slot_t);
     memset(nonce_slots, 0, nonce_count * sizeof(nonce_slot_t));
@@ -110,6 +137,9 @@ void oro_auth_child_init(apr_pool_t *p, server_rec *s)
 {
     if (mutex == NULL) {
         return;
+    }
+    if (generation != NULL) {
+        oro_auth_local_child_init(p, s);
     }
     apr_status_t rv = apr_global_mutex_child_init(&mutex, apr_global_mutex_lockfile(mutex), p);
     if (rv != APR_SUCCESS) {
@@ -135,10 +165,14 @@ static void unlock(void)
     apr_global_mutex_unlock(mutex);
 }
 
-/* Retrieves under the lock (held by the caller). */
-static const char *retrieve(server_rec *s, apr_pool_t *p, const char *key)
+/* An entry is stored as "EXPIRY VALUE" (EXPIRY in microseconds since the epoch): shmcb
+ * does not give the expiry back, and the process-local copies need it. */
+#define EXPIRY_DIGITS 24
+
+/* Retrieves under the lock (held by the caller); *expiry is the entry's. */
+static const char *retrieve(server_rec *s, apr_pool_t *p, const char *key, apr_time_t *expiry)
 {
-    unsigned char buf[ORO_AUTH_CACHE_VALUE_MAX];
+    unsigned char buf[ORO_AUTH_CACHE_VALUE_MAX + EXPIRY_DIGITS];
     unsigned int len = sizeof buf - 1;
     apr_status_t rv = provider->retrieve(instance, s, (const unsigned char *)key,
                                          (unsigned int)strlen(key), buf, &len, p);
@@ -146,7 +180,12 @@ static const char *retrieve(server_rec *s, apr_pool_t *p, const char *key)
         return NULL;
     }
     buf[len] = '\0';
-    return apr_pstrmemdup(p, (const char *)buf, len);
+    char *end;
+    *expiry = (apr_time_t)apr_strtoi64((const char *)buf, &end, 10);
+    if (*end != ' ') {
+        return NULL;
+    }
+    return apr_pstrmemdup(p, end + 1, len - (unsigned int)(end + 1 - (char *)buf));
 }
 
 static apr_status_t store(server_rec *s, apr_pool_t *p, const char *key, const char *value,
@@ -156,17 +195,29 @@ static apr_status_t store(server_rec *s, apr_pool_t *p, const char *key, const c
     if (len >= ORO_AUTH_CACHE_VALUE_MAX) {
         return APR_ENOSPC;
     }
+    char *entry = apr_psprintf(p, "%" APR_TIME_T_FMT " %s", expiry, value);
     return provider->store(instance, s, (const unsigned char *)key, (unsigned int)strlen(key),
-                           expiry, (unsigned char *)apr_pstrdup(p, value), (unsigned int)len, p);
+                           expiry, (unsigned char *)entry, (unsigned int)strlen(entry), p);
 }
 
 const char *oro_auth_cache_get(server_rec *s, apr_pool_t *p, const char *key)
 {
+    /* NB: the generation is read before the shared entry: a write that lands in between
+     * makes the copy stale at once */
+    apr_uint32_t current = generation != NULL ? apr_atomic_read32(generation) : 0;
+    const char *value = generation != NULL ? oro_auth_local_get(p, key, current) : NULL;
+    if (value != NULL) {
+        return value;
+    }
     if (lock(s) != 0) {
         return NULL;
     }
-    const char *value = retrieve(s, p, key);
+    apr_time_t expiry = 0;
+    value = retrieve(s, p, key, &expiry);
     unlock();
+    if (value != NULL && generation != NULL) {
+        oro_auth_local_put(key, value, expiry, current);
+    }
     return value;
 }
 
@@ -178,6 +229,7 @@ void oro_auth_cache_set(server_rec *s, apr_pool_t *p, const char *key, const cha
     }
     apr_status_t rv = store(s, p, key, value, expiry);
     unlock();
+    generation_bump(key);
     if (rv != APR_SUCCESS) {
         ORO_SLOG(s, APLOG_DEBUG, rv, "could not store in the authentication cache");
     }
@@ -190,6 +242,7 @@ void oro_auth_cache_remove(server_rec *s, apr_pool_t *p, const char *key)
     }
     provider->remove(instance, s, (const unsigned char *)key, (unsigned int)strlen(key), p);
     unlock();
+    generation_bump(key);
 }
 
 /* Counters are stored as "COUNT EXPIRY" (expiry in microseconds since the epoch). */
@@ -199,7 +252,8 @@ int oro_auth_cache_increment(server_rec *s, apr_pool_t *p, const char *key, apr_
         return -1;
     }
     long count = 0;
-    const char *old = retrieve(s, p, key);
+    apr_time_t stored;
+    const char *old = retrieve(s, p, key, &stored);
     apr_time_t until = expiry;
     if (old != NULL) {
         char *end;

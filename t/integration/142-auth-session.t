@@ -117,6 +117,19 @@ like($cleared, qr/ORO_SESSION=;.*Max-Age=0/, 'the cookie is cleared');
 is(with_session('GET', '/api/contacts/1', $new_id)->{status}, 401, 'the session no longer works');
 is((sql("SELECT COUNT(*) FROM oro_session WHERE id_hash = '" . sha256_hex($new_id) . "'"))[0], 0, 'its row is gone');
 is(with_session('GET', '/api/contacts/1', $form_id)->{status}, 200, 'another session of the user goes on');
+# Every process of httpd keeps copies of the credentials it read (mod_oro/auth_local.c):
+# a logout must reach them all at once. New connections spread the requests over the
+# processes, so every process has the session cached before the logout.
+{
+    my (undef, undef, $spread) = login('admin', $password);
+    my $close = {Connection => 'close'};
+    my @before = map { with_session('GET', '/api/contacts/1', $spread, headers => $close)->{status} } 1 .. 40;
+    is_deeply([grep { $_ != 200 } @before], [], 'a session works on 40 new connections');
+    $res = http('POST', '/logout', {auth => 'none', headers => {Cookie => "ORO_SESSION=$spread", 'X-CSRF-Header' => 1}});
+    is($res->{status}, 204, 'its logout: 204');
+    my @after = map { with_session('GET', '/api/contacts/1', $spread, headers => $close)->{status} } 1 .. 40;
+    is_deeply([grep { $_ != 401 } @after], [], 'and then no process of httpd takes it any more');
+}
 is(http('GET', '/logout', {auth => 'none'})->{status}, 405, 'GET /logout: 405');
 is(http('POST', '/logout', {auth => 'none'})->{status}, 204, 'POST /logout without a session: 204');
 
