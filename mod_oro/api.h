@@ -171,6 +171,12 @@ int oro_api_acl_refused(oro_api_request_t *req, oro_api_txn_t *t);
  * database error, rolls t back, answers (403, 503) and returns 0. */
 int oro_api_acl_stored_allowed(oro_api_request_t *req, oro_api_txn_t *t, const char *id,
                                oro_acl_permission_t permission);
+/* After an update of req->id by doc, for a type reached through its parent (aclParent):
+ * when doc names the parent, whether the record, in its new parent, is still within
+ * EDIT's reach. 1 when it is (or nothing was moved); else rolls t back, answers (403,
+ * 503) and returns 0. */
+int oro_api_acl_parent_allowed(oro_api_request_t *req, oro_api_txn_t *t,
+                               const oro_write_doc_t *doc);
 /* Update of req->id by doc, record locked: 1 when doc changes the owner or organization
  * and the caller may reassign the record (ASSIGN on it as it is), 0 when doc names no
  * other owner or organization than the current ones, -1 after answering (403, 503; t

@@ -559,10 +559,29 @@ int oro_api_acl_stored_allowed(oro_api_request_t *req, oro_api_txn_t *t, const c
         return 0;
     }
     oro_api_end(t, 1, &error);
-    oro_api_acl_forbidden(req, permission == ORO_ACL_CREATE
-                                   ? "you may not create a record with that owner or organization"
-                                   : "you may not assign the record to that owner or organization");
+    const oro_relation_t *up = req->entity->acl_parent;
+    oro_api_acl_forbidden(
+        req, up != NULL ? apr_psprintf(req->r->pool, "you may not %s %s in that %s: it needs "
+                                       "EDIT on the %s", permission == ORO_ACL_CREATE ? "create"
+                                       : "put", req->entity->type, up->name, up->name)
+             : permission == ORO_ACL_CREATE
+                 ? "you may not create a record with that owner or organization"
+                 : "you may not assign the record to that owner or organization");
     return 0;
+}
+
+int oro_api_acl_parent_allowed(oro_api_request_t *req, oro_api_txn_t *t,
+                               const oro_write_doc_t *doc)
+{
+    const oro_relation_t *up = req->entity->acl_parent;
+    int names = 0;
+    for (int i = 0; up != NULL && doc != NULL && i < doc->values->nelts; i++) {
+        names |= APR_ARRAY_IDX(doc->values, i, oro_write_value_t).relation == up;
+    }
+    if (req->principal == NULL || !names) {
+        return 1;
+    }
+    return oro_api_acl_stored_allowed(req, t, req->id, ORO_ACL_EDIT);
 }
 
 int oro_api_acl_assign_needed(oro_api_request_t *req, oro_api_txn_t *t, const oro_write_doc_t *doc)

@@ -86,6 +86,10 @@ int oro_handle_metadata(request_rec *r)
         json_object_object_add(attributes, "pluralLabel", json_object_new_string(e->plural_label));
         json_object_object_add(attributes, "ownership",
                                json_object_new_string(oro_ownership_name(e->ownership)));
+        if (e->acl_parent != NULL) {
+            json_object_object_add(attributes, "aclParent",
+                                   json_object_new_string(e->acl_parent->name));
+        }
         if (e->title_template) {
             json_object_object_add(attributes, "titleTemplate",
                                    json_object_new_string(e->title_template));

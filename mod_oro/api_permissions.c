@@ -153,6 +153,15 @@ static apr_array_header_t *parse_changes(oro_api_request_t *req, json_object *ro
                 bad(list, pointer, "must be an object {permission: level or null}");
                 continue;
             }
+            if (entity != NULL && entity->acl_parent != NULL) {
+                /* NB: a grant there would be stored and never used (acl.c) */
+                bad(list, pointer,
+                    apr_psprintf(p, "access to %s follows access to their %s (%s): grant on %s",
+                                 entity->type, entity->acl_parent->name,
+                                 entity->acl_parent->target_type,
+                                 entity->acl_parent->target_type));
+                continue;
+            }
             json_object_object_foreach(levels, permission, level)
             {
                 const char *at =

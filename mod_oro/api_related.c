@@ -688,6 +688,9 @@ static int change_linkage(oro_api_request_t *req)
         !oro_api_acl_stored_allowed(req, &t, req->id, ORO_ACL_ASSIGN)) {
         return OK; /* the new owner is out of the caller's reach */
     }
+    if (!to_many && !oro_api_acl_parent_allowed(req, &t, doc)) {
+        return OK; /* moved into a parent out of the caller's reach */
+    }
     if (oro_api_end(&t, 0, &error) != 0) {
         return oro_api_statement_failed(&t, "could not commit the change", error);
     }

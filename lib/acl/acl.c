@@ -149,6 +149,23 @@ const void *oro_acl_grants_build(apr_pool_t *p, const oro_meta_t *meta,
         }
         apr_hash_set(table->by_type, entity->type, APR_HASH_KEY_STRING, levels);
     }
+    /* a type reached through its parent takes the parent's levels, whatever is granted
+     * on it: VIEW from VIEW, the changes from EDIT (adding or removing a line item
+     * changes the order), and nothing to assign */
+    for (int e = 0; meta != NULL && e < meta->entities->nelts; e++) {
+        const oro_entity_t *entity = APR_ARRAY_IDX(meta->entities, e, const oro_entity_t *);
+        if (entity->acl_parent == NULL) {
+            continue;
+        }
+        oro_acl_level_t *levels = apr_hash_get(table->by_type, entity->type, APR_HASH_KEY_STRING);
+        const oro_acl_level_t *parent =
+            apr_hash_get(table->by_type, entity->acl_parent->target_type, APR_HASH_KEY_STRING);
+        for (int perm = 0; perm < ORO_ACL_PERMISSION_COUNT; perm++) {
+            levels[perm] = parent == NULL || perm == ORO_ACL_ASSIGN ? ORO_ACL_NONE
+                           : perm == ORO_ACL_VIEW                    ? parent[ORO_ACL_VIEW]
+                                                                     : parent[ORO_ACL_EDIT];
+        }
+    }
     apr_pool_destroy(scratch);
     return table;
 }
@@ -236,6 +253,9 @@ int oro_acl_unrestricted(const oro_principal_t *principal, const oro_entity_t *e
     if (principal == NULL || level == ORO_ACL_GLOBAL) {
         return 1;
     }
+    if (entity->acl_parent != NULL) {
+        return oro_acl_unrestricted(principal, entity->acl_parent->target, level);
+    }
     /* adapted to GLOBAL: nothing restricts unowned records */
     return level != ORO_ACL_NONE && (entity->ownership == ORO_OWNERSHIP_NONE ||
                                      oro_meta_relation(entity, "organization") == NULL);
@@ -249,6 +269,19 @@ void oro_acl_condition(oro_sqlbuf_t *b, const oro_meta_t *meta, const oro_princi
     }
     if (level == ORO_ACL_NONE) {
         oro_sqlbuf_add(b, "1 = 0");
+        return;
+    }
+    if (entity->acl_parent != NULL) {
+        /* the parent's condition at the same level (the levels were taken from it) */
+        const oro_relation_t *up = entity->acl_parent;
+        add_column(b, alias, up->column);
+        oro_sqlbuf_add(b, " IN (SELECT acl_p.");
+        oro_sqlbuf_name(b, oro_sql_id_column(up->target));
+        oro_sqlbuf_add(b, " FROM ");
+        oro_sqlbuf_name(b, up->target->table);
+        oro_sqlbuf_add(b, " acl_p WHERE ");
+        oro_acl_condition(b, meta, principal, up->target, level, "acl_p");
+        oro_sqlbuf_add(b, ")");
         return;
     }
     const oro_relation_t *organization = oro_meta_relation(entity, "organization");

@@ -367,8 +367,8 @@ json_object *oro_openapi_shared_schemas(oro_openapi_gen_t *g)
                             obj("type", str("string"), "description", str("the entity type"), NULL),
                             "attributes",
                             obj("type", str("object"), "description",
-                                str("label, pluralLabel, ownership, titleTemplate, defaultSort, "
-                                    "fields and relations (docs/entities.md)"),
+                                str("label, pluralLabel, ownership, aclParent, titleTemplate, "
+                                    "defaultSort, fields and relations (docs/entities.md)"),
                                 NULL),
                             NULL),
                         "required", arr(str("type"), str("id"), str("attributes"), NULL), NULL),

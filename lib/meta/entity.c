@@ -624,7 +624,7 @@ oro_entity_t *oro_meta_read_entity(oro_meta_ctx_t *ctx, json_object *doc)
     static const char *const keys[] = {
         "type",      "table",         "label",       "pluralLabel",    "description",
         "ownership", "titleTemplate", "defaultSort", "allowClientIds", "unlimitedPages",
-        "fields",    "relations",     NULL};
+        "fields",    "relations",     "aclParent",   NULL};
     apr_pool_t *p = ctx->pool;
     if (!json_object_is_type(doc, json_type_object)) {
         oro_meta_error(ctx, NULL, "the definition must be a JSON object");
@@ -640,6 +640,7 @@ oro_entity_t *oro_meta_read_entity(oro_meta_ctx_t *ctx, json_object *doc)
     e->title_template = oro_meta_get_string(ctx, doc, "", "titleTemplate", 0);
     e->allow_client_ids = oro_meta_get_bool(ctx, doc, "", "allowClientIds", 0);
     e->unlimited_pages = oro_meta_get_bool(ctx, doc, "", "unlimitedPages", 0);
+    e->acl_parent_name = oro_meta_get_string(ctx, doc, "", "aclParent", 0);
     if (e->type == NULL || e->table == NULL) {
         return NULL;
     }
@@ -756,6 +757,41 @@ oro_entity_t *oro_meta_read_entity(oro_meta_ctx_t *ctx, json_object *doc)
     return e;
 }
 
+/* The aclParent of e: a required many-to-one to an owned type that has no aclParent
+ * itself (one step keeps the ACL condition one subquery deep), on an unowned type that
+ * nothing searches (the index's ACL terms are the owner's and organization's). */
+static void resolve_acl_parent(oro_meta_ctx_t *ctx, oro_entity_t *e)
+{
+    if (e->acl_parent_name == NULL) {
+        return;
+    }
+    const oro_relation_t *r = oro_meta_relation(e, e->acl_parent_name);
+    const char *why = NULL;
+    if (r == NULL) {
+        why = "is not a relation of this type";
+    }
+    else if (r->kind != ORO_RELATION_MANY_TO_ONE || !r->required) {
+        why = "must be a required many-to-one relation";
+    }
+    else if (e->ownership != ORO_OWNERSHIP_NONE) {
+        why = "needs \"ownership\": \"none\" (the parent's owner decides)";
+    }
+    else if (r->target == NULL || r->target->ownership == ORO_OWNERSHIP_NONE ||
+             r->target->acl_parent_name != NULL) {
+        why = "must lead to a type with an owner of its own";
+    }
+    for (int f = 0; why == NULL && f < e->fields->nelts; f++) {
+        if (APR_ARRAY_IDX(e->fields, f, const oro_field_t *)->flags & ORO_FLAG_SEARCHABLE) {
+            why = "cannot be used on a searchable type";
+        }
+    }
+    if (why != NULL) {
+        oro_meta_error(ctx, "aclParent", "\"%s\" %s", e->acl_parent_name, why);
+        return;
+    }
+    e->acl_parent = r;
+}
+
 /* Pass 2: targets exist, inverse sides match, join tables do not collide with entity
  * tables. ctx->file is set per entity so messages name the right file. */
 void oro_meta_resolve(oro_meta_ctx_t *ctx)
@@ -811,5 +847,10 @@ void oro_meta_resolve(oro_meta_ctx_t *ctx)
                 r->inverse_join_column = back->join_column;
             }
         }
+    }
+    for (int i = 0; i < ctx->meta->entities->nelts; i++) {
+        oro_entity_t *e = APR_ARRAY_IDX(ctx->meta->entities, i, oro_entity_t *);
+        ctx->file = e->file;
+        resolve_acl_parent(ctx, e);
     }
 }

@@ -74,7 +74,7 @@ typedef struct {
     const oro_entity_t *entity;
 } oro_field_t;
 
-typedef struct {
+typedef struct oro_relation {
     const char *name; /* "account" */
     oro_relation_kind_t kind;
     const char *target_type; /* "accounts" */
@@ -106,6 +106,11 @@ struct oro_entity {
     const char *plural_label;
     const char *file; /* the definition's path, for messages */
     oro_ownership_t ownership;
+    /* "aclParent": an unowned type whose records are reached through a required
+     * many-to-one (order line items through their order): VIEW on one is VIEW on its
+     * parent, CREATE/EDIT/DELETE are EDIT on it (docs/security.md). NULL otherwise. */
+    const char *acl_parent_name;
+    const struct oro_relation *acl_parent; /* resolved in pass 2 */
     const char *title_template;       /* "{firstName} {lastName}" */
     apr_array_header_t *title_parts;  /* of const char *: literal, field, literal, … */
     apr_array_header_t *default_sort; /* of oro_sort_key_t */

@@ -122,6 +122,16 @@ static void test_grant_table(void **state)
     assert_int_equal(oro_acl_level(&pr, users, ORO_ACL_VIEW), ORO_ACL_BUSINESS_UNIT);
     assert_int_equal(oro_acl_level(&pr, roles, ORO_ACL_VIEW), ORO_ACL_GLOBAL);
     assert_int_equal(oro_acl_level(&pr, roles, ORO_ACL_ASSIGN), ORO_ACL_NONE);
+    /* line items take their order's levels (A: user level on orders), whatever is granted
+     * on them: VIEW from VIEW, the changes from EDIT, no ASSIGN */
+    const oro_entity_t *items = oro_meta_entity(meta, "orderlineitems");
+    grant(g, "B", "orderlineitems", ORO_ACL_VIEW, ORO_ACL_GLOBAL);
+    grant(g, "B", "orders", ORO_ACL_EDIT, ORO_ACL_DIVISION);
+    pr.grants = oro_acl_grants_build(f->pool, meta, g);
+    assert_int_equal(oro_acl_level(&pr, items, ORO_ACL_VIEW), ORO_ACL_USER);
+    assert_int_equal(oro_acl_level(&pr, items, ORO_ACL_CREATE), ORO_ACL_DIVISION);
+    assert_int_equal(oro_acl_level(&pr, items, ORO_ACL_DELETE), ORO_ACL_DIVISION);
+    assert_int_equal(oro_acl_level(&pr, items, ORO_ACL_ASSIGN), ORO_ACL_NONE);
     /* no principal: not restricted; no grants: nothing */
     assert_int_equal(oro_acl_level(NULL, contacts, ORO_ACL_DELETE), ORO_ACL_GLOBAL);
     oro_principal_t none = {0};
@@ -189,6 +199,16 @@ static void test_conditions(void **state)
     assert_string_equal(condition(f, meta, &pr, "products", ORO_ACL_ORGANIZATION, &n),
                         "t.\"organization_id\" = %s");
     assert_string_equal(condition(f, meta, &pr, "roles", ORO_ACL_ORGANIZATION, &n), "");
+    /* line items: their order's condition, one subquery deep */
+    assert_string_equal(condition(f, meta, &pr, "orderlineitems", ORO_ACL_USER, &n),
+                        "t.\"order_id\" IN (SELECT acl_p.\"id\" FROM \"oro_order\" acl_p WHERE "
+                        "acl_p.\"organization_id\" = %s AND acl_p.\"owner_id\" = %s)");
+    assert_int_equal(n, 2);
+    assert_string_equal(condition(f, meta, &pr, "orderlineitems", ORO_ACL_ORGANIZATION, &n),
+                        "t.\"order_id\" IN (SELECT acl_p.\"id\" FROM \"oro_order\" acl_p WHERE "
+                        "acl_p.\"organization_id\" = %s)");
+    assert_string_equal(condition(f, meta, &pr, "orderlineitems", ORO_ACL_NONE, &n), "1 = 0");
+    assert_string_equal(condition(f, meta, &pr, "orderlineitems", ORO_ACL_GLOBAL, &n), "");
     /* no unit at all: nothing is reached */
     pr.division_ids = ids(f->pool, 0);
     assert_string_equal(condition(f, meta, &pr, "users", ORO_ACL_DIVISION, &n),

@@ -144,6 +144,12 @@ static void test_real_definitions(void **state)
     assert_string_equal(contacts->plural_label, "Contacts"); /* label + "s" */
     assert_int_equal(contacts->ownership, ORO_OWNERSHIP_USER);
     assert_string_equal(oro_meta_entity(meta, "opportunities")->plural_label, "Opportunities");
+    /* line items are reached through their order */
+    const oro_entity_t *items = oro_meta_entity(meta, "orderlineitems");
+    assert_non_null(items->acl_parent);
+    assert_string_equal(items->acl_parent->name, "order");
+    assert_ptr_equal(items->acl_parent->target, oro_meta_entity(meta, "orders"));
+    assert_null(contacts->acl_parent);
 
     const oro_field_t *fn = oro_meta_field(contacts, "firstName");
     assert_non_null(fn);
@@ -536,7 +542,7 @@ static void test_top_level_keys(void **state)
         " 'colour': 'red', 'fields': {'a': {'type': 'string'}}}",
         NULL,
         "a.json: colour: unknown key (allowed: type,table,label,pluralLabel,description,"
-        "ownership,titleTemplate,defaultSort,allowClientIds,unlimitedPages,fields,relations)",
+        "ownership,titleTemplate,defaultSort,allowClientIds,unlimitedPages,fields,relations,aclParent)",
         NULL);
     /* type and table missing: nothing else is read */
     expect_errors(f, "a.json", "{'label': 'Thing', 'ownership': 'none', 'fields': {}}", NULL,
@@ -565,6 +571,33 @@ static void test_top_level_keys(void **state)
                   "{'type': 'things', 'table': 'thing', 'label': 'T',"
                   " 'ownership': 'none', 'fields': {}, 'relations': []}",
                   NULL, "a.json: relations: must be an object of relation definitions", NULL);
+}
+
+/* aclParent: a required many-to-one of an unowned type to an owned one */
+static void test_acl_parent(void **state)
+{
+    unit_fixture_t *f = *state;
+    const char *boxes = "{'type': 'boxes', 'table': 'box', 'label': 'B', 'ownership': 'none',"
+                        " 'fields': {}}";
+    expect_errors(f, "a.json",
+                  "{'type': 'things', 'table': 'thing', 'label': 'T', 'ownership': 'none',"
+                  " 'aclParent': 'box', 'fields': {}}",
+                  "b.json", boxes, NULL,
+                  "a.json: aclParent: \"box\" is not a relation of this type", NULL);
+    expect_errors(f, "a.json",
+                  "{'type': 'things', 'table': 'thing', 'label': 'T', 'ownership': 'none',"
+                  " 'aclParent': 'box', 'fields': {},"
+                  " 'relations': {'box': {'type': 'many-to-one', 'target': 'boxes'}}}",
+                  "b.json", boxes, NULL,
+                  "a.json: aclParent: \"box\" must be a required many-to-one relation", NULL);
+    expect_errors(f, "a.json",
+                  "{'type': 'things', 'table': 'thing', 'label': 'T', 'ownership': 'none',"
+                  " 'aclParent': 'box', 'fields': {},"
+                  " 'relations': {'box': {'type': 'many-to-one', 'target': 'boxes',"
+                  " 'required': true}}}",
+                  "b.json", boxes, NULL,
+                  "a.json: aclParent: \"box\" must lead to a type with an owner of its own",
+                  NULL);
 }
 
 static void test_type_table_ownership(void **state)
@@ -1138,6 +1171,7 @@ int main(void)
         UNIT_TEST(test_not_an_object),
         UNIT_TEST(test_top_level_keys),
         UNIT_TEST(test_type_table_ownership),
+        UNIT_TEST(test_acl_parent),
         UNIT_TEST(test_duplicates_across_files),
         UNIT_TEST(test_empty_set),
         UNIT_TEST(test_load_directory),
