@@ -1,0 +1,329 @@
+# Access through a parent (docs/security.md "Access control"): order line items
+# (conf.d/entities/orderlineitem.json, "aclParent": "order") have no owner of their own; a
+# caller may VIEW a line item when it may VIEW its order, and CREATE, EDIT or DELETE one
+# when it may EDIT its order. The grants a role has on orderlineitems themselves count
+# for nothing. Checked: list, read, include and related records both ways, relationship
+# linkage, create, update, moving a line item to another order (document and relationship
+# endpoint), adding one to an order from the order's side, delete, bulk delete, metadata.
+#
+# Data: organizations A (units A1, A2) and B (B0); a role like the seeded ROLE_USER (VIEW
+# BUSINESS_UNIT, the rest USER) held by u1 and u2 in A1, u3 in A2 and ub in B0; a role
+# granting only orderlineitems (GLOBAL) held by lo in A1; an order of each of u1, u2, u3
+# and ub with two line items each. So u1 views the orders (and line items) of u1 and u2
+# and changes those of u1 only.
+use strict;
+use warnings;
+use Test::More;
+use JSON::PP;
+use File::Temp qw(tempdir);
+use OroTest;
+
+my $JSONAPI = 'application/vnd.api+json';
+my $tag = sprintf('%x%x', $$, time % 100000);
+
+# call(WHO, METHOD, PATH, BODY, HEADERS): WHO is undef (admin) or a user {name, key}
+sub call {
+    my ($who, $method, $path, $body, $headers) = @_;
+    my %h = (Accept => $JSONAPI, %{ $headers || {} });
+    my %opts = (headers => \%h);
+    if (defined $body) {
+        $h{'Content-Type'} = $JSONAPI;
+        $opts{content} = ref $body ? encode_json($body) : $body;
+    }
+    if ($who) {
+        $opts{user} = $who->{name};
+        $opts{apikey} = $who->{key};
+    }
+    my $res = http($method, $path, \%opts);
+    return ($res, json_of($res));
+}
+sub ident { my ($type, $id) = @_; return {data => {type => $type, id => "$id"}} }
+sub set { return join ',', sort { $a <=> $b } @_ }
+sub ids_of { my ($doc) = @_; return set(map { $_->{id} } @{ $doc->{data} || [] }) }
+sub included { my ($doc, $type) = @_; return set(map { $_->{id} } grep { $_->{type} eq $type } @{ $doc->{included} || [] }) }
+sub create {
+    my ($type, $attributes, $relationships) = @_;
+    my ($res, $doc) = call(undef, POST => "/api/$type",
+        {data => {type => $type, attributes => $attributes, relationships => $relationships || {}}});
+    $res->{status} == 201 or BAIL_OUT("could not create $type: $res->{status} $res->{content}");
+    return $doc->{data}{id};
+}
+
+# ---- organizations, units, roles, users
+my $orgA = create(organizations => {name => "ACLP A $tag"});
+my $orgB = create(organizations => {name => "ACLP B $tag"});
+my %unit;
+$unit{A1} = create(businessunits => {name => "ACLP A1 $tag"}, {organization => ident(organizations => $orgA)});
+$unit{A2} = create(businessunits => {name => "ACLP A2 $tag"}, {organization => ident(organizations => $orgA)});
+$unit{B0} = create(businessunits => {name => "ACLP B0 $tag"}, {organization => ident(organizations => $orgB)});
+
+my $role_user = "ROLE_ACLP_USER_$tag";
+my $role_items = "ROLE_ACLP_ITEMS_$tag";
+my %role;
+$role{user} = create(roles => {role => $role_user, label => $role_user});
+{
+    my ($res) = call(undef, PATCH => "/api/roles/$role{user}/permissions",
+        {data => {type => 'rolepermissions', id => "$role{user}", attributes => {permissions => {'*' => {
+            VIEW => 'BUSINESS_UNIT', CREATE => 'USER', EDIT => 'USER', DELETE => 'USER', ASSIGN => 'USER'}}}}});
+    is($res->{status}, 200, 'the user-like role has its grants') or diag $res->{content};
+}
+# grants on the line items alone, nothing on orders: written straight into the table (the
+# permissions API may well refuse grants that count for nothing), as a database carried
+# over from before the line items followed their order would hold them
+$role{items} = create(roles => {role => $role_items, label => $role_items});
+sql("INSERT INTO oro_acl_grant (role, entity, permission, access_level) VALUES "
+    . join(', ', map { "('$role_items', 'orderlineitems', '$_', 'GLOBAL')" } qw(VIEW CREATE EDIT DELETE)));
+sql("UPDATE oro_acl_version SET version = version + 1 WHERE id = 1");
+
+my $dir = tempdir(CLEANUP => 1);
+open my $pw, '>', "$dir/pw" or die; print $pw "acl-parent-password-$tag\n"; close $pw;
+my %user;
+sub make_user {
+    my ($key, $unit, $org, $role_name) = @_;
+    my $name = lc "aclp_${key}_$tag";
+    my ($rc, $out, $err) = oroctl('user:create', $name, '--email', "$name\@aclp.example",
+        '--password-file', "$dir/pw", '--organization', $org, '--business-unit', $unit{$unit},
+        '--role', $role_name);
+    $rc == 0 or BAIL_OUT("user:create $name: $err");
+    ($rc, $out, $err) = oroctl('apikey:generate', $name);
+    $rc == 0 or BAIL_OUT("apikey:generate $name: $err");
+    $out =~ s/\s+//g;
+    my ($id) = sql("SELECT id FROM oro_user WHERE username = '$name'");
+    $user{$key} = {name => $name, key => $out, id => $id, org => $org};
+}
+make_user('u1', 'A1', $orgA, $role_user);
+make_user('u2', 'A1', $orgA, $role_user);
+make_user('u3', 'A2', $orgA, $role_user);
+make_user('ub', 'B0', $orgB, $role_user);
+make_user('lo', 'A1', $orgA, $role_items);
+
+# ---- orders (one per owner) with two line items each, made by admin
+my %account = (
+    A => create(accounts => {name => "ACLP account A $tag"},
+        {owner => ident(users => $user{u1}{id}), organization => ident(organizations => $orgA)}),
+    B => create(accounts => {name => "ACLP account B $tag"},
+        {owner => ident(users => $user{ub}{id}), organization => ident(organizations => $orgB)}));
+my @ORDERS = qw(u1 u2 u3 ub);
+my (%order, %items);
+for my $o (@ORDERS) {
+    my $org = $user{$o}{org};
+    $order{$o} = create(orders => {identifier => "ACLP-$tag-$o"},
+        {account => ident(accounts => $org eq $orgA ? $account{A} : $account{B}),
+         owner => ident(users => $user{$o}{id}), organization => ident(organizations => $org)});
+    $items{$o} = [map { create(orderlineitems => {productSku => "ACLP-$tag-$o-$_", quantity => $_, price => '2.50'},
+                                {order => ident(orders => $order{$o})}) } 1, 2];
+}
+my $order_ids = join ',', values %order;
+my $item_ids = join ',', map { @{ $items{$_} } } @ORDERS;
+sub items_of { return set(map { @{ $items{$_} } } @_) }
+sub order_of_item { my ($id) = @_; return (sql("SELECT order_id FROM oro_order_line_item WHERE id = $id"))[0] }
+sub stored_items { return set(sql("SELECT id FROM oro_order_line_item WHERE order_id IN ($order_ids)")) }
+sub line_item {
+    my ($order_id, $sku) = @_;
+    return {data => {type => 'orderlineitems', attributes => {productSku => $sku, quantity => 1, price => '1.00'},
+                     relationships => {order => ident(orders => $order_id)}}};
+}
+
+# ======== u1: views the line items of u1's and u2's orders, changes u1's
+my $u1 = $user{u1};
+{
+    my ($res, $doc) = call($u1, GET => "/api/orderlineitems?filter[id]=$item_ids&page[size]=100");
+    is($res->{status}, 200, 'u1: the list answers');
+    is(ids_of($doc), items_of(qw(u1 u2)), 'u1: the list holds the line items of the orders u1 may view');
+    ($res) = call($u1, GET => '/api/orderlineitems?page[size]=1', undef, {'X-Include' => 'totalCount'});
+    is($res->{headers}{'x-include-total-count'}, 4, 'u1: unfiltered, only those four exist for u1 (no other organization leaks)');
+    ($res, $doc) = call($u1, GET => "/api/orderlineitems?filter[order]=$order{ub},$order{u3}");
+    is(ids_of($doc), '', 'u1: filtering by orders out of reach gives nothing');
+
+    my @reads = map { my $o = $_; map { [$o, $_, (call($u1, GET => "/api/orderlineitems/$_"))[0]{status}] } @{ $items{$o} } } @ORDERS;
+    is_deeply([map { "$_->[0]/$_->[1]:$_->[2]" } @reads],
+              [map { "$_->[0]/$_->[1]:" . ($_->[0] =~ /^u[12]$/ ? 200 : 404) } @reads],
+              'u1: a line item reads 200 when its order is viewable, 404 otherwise');
+
+    # from the orders' side
+    ($res, $doc) = call($u1, GET => "/api/orders?filter[id]=$order_ids&include=lineItems&page[size]=100");
+    is(ids_of($doc), set(@order{qw(u1 u2)}), 'u1: the orders u1 may view');
+    is(included($doc, 'orderlineitems'), items_of(qw(u1 u2)), 'u1: include=lineItems holds their line items only');
+    for my $o (qw(u1 u2)) {
+        ($res, $doc) = call($u1, GET => "/api/orders/$order{$o}?include=lineItems");
+        is(included($doc, 'orderlineitems'), items_of($o), "u1: include=lineItems of the order of $o");
+        is(set(map { $_->{id} } @{ $doc->{data}{relationships}{lineItems}{data} || [] }), items_of($o),
+           "u1: and its linkage");
+        ($res, $doc) = call($u1, GET => "/api/orders/$order{$o}/lineItems?page[size]=100");
+        is(ids_of($doc), items_of($o), "u1: orders/{id}/lineItems of the order of $o");
+        ($res, $doc) = call($u1, GET => "/api/orders/$order{$o}/relationships/lineItems");
+        is(ids_of($doc), items_of($o), "u1: orders/{id}/relationships/lineItems of the order of $o");
+    }
+    for my $o (qw(u3 ub)) {
+        ($res) = call($u1, GET => "/api/orders/$order{$o}/lineItems");
+        is($res->{status}, 404, "u1: the line items of the order of $o are 404");
+        ($res) = call($u1, GET => "/api/orders/$order{$o}/relationships/lineItems");
+        is($res->{status}, 404, "u1: so is their linkage");
+    }
+    # from the line items' side
+    ($res, $doc) = call($u1, GET => "/api/orderlineitems?filter[id]=$item_ids&include=order&page[size]=100");
+    is(included($doc, 'orders'), set(@order{qw(u1 u2)}), 'u1: include=order holds the viewable orders');
+    ($res, $doc) = call($u1, GET => "/api/orderlineitems/$items{u2}[0]/order");
+    is($doc->{data}{id}, $order{u2}, 'u1: orderlineitems/{id}/order');
+    ($res, $doc) = call($u1, GET => "/api/orderlineitems/$items{u2}[0]/relationships/order");
+    is($doc->{data}{id}, $order{u2}, 'u1: orderlineitems/{id}/relationships/order');
+    ($res) = call($u1, GET => "/api/orderlineitems/$items{ub}[0]/order");
+    is($res->{status}, 404, 'u1: the order of a line item out of reach is 404');
+
+    # the metadata: the line items' permissions derived from the order's
+    ($res, $doc) = call($u1, GET => '/api/metadata');
+    my %meta = map { $_->{id} => $_->{attributes}{permissions} } @{ $doc->{data} || [] };
+    is_deeply($meta{orders}, {VIEW => 'BUSINESS_UNIT', CREATE => 'USER', EDIT => 'USER', DELETE => 'USER', ASSIGN => 'USER'},
+              'u1: metadata of orders');
+    is_deeply($meta{orderlineitems}, {VIEW => 'BUSINESS_UNIT', CREATE => 'USER', EDIT => 'USER', DELETE => 'USER', ASSIGN => 'NONE'},
+              'u1: metadata of orderlineitems: VIEW from the order\'s VIEW, the rest from its EDIT, no ASSIGN');
+}
+
+# ======== lo: grants on orderlineitems only, none on orders: no line item at all
+{
+    my $lo = $user{lo};
+    my ($res, $doc) = call($lo, GET => "/api/orderlineitems?filter[id]=$item_ids&page[size]=100",
+                           undef, {'X-Include' => 'totalCount'});
+    is(ids_of($doc), '', 'lo: the list is empty');
+    is($res->{headers}{'x-include-total-count'}, 0, 'lo: totalCount 0');
+    ($res) = call($lo, GET => "/api/orderlineitems/$items{u2}[0]");
+    is($res->{status}, 404, 'lo: a line item of its unit is 404');
+    ($res, $doc) = call($lo, GET => '/api/metadata');
+    ok(!grep({ $_->{id} eq 'orderlineitems' || $_->{id} eq 'orders' } @{ $doc->{data} || [] }),
+       'lo: metadata lists neither orders nor their line items');
+    my $before = stored_items();
+    ($res) = call($lo, POST => '/api/orderlineitems', line_item($order{u2}, "ACLP-$tag-lo"));
+    is($res->{status}, 403, 'lo: creating a line item is 403');
+    ($res) = call($lo, PATCH => "/api/orderlineitems/$items{u2}[0]",
+        {data => {type => 'orderlineitems', id => "$items{u2}[0]", attributes => {comment => "by lo $tag"}}});
+    is($res->{status}, 404, 'lo: PATCH is 404');
+    ($res) = call($lo, DELETE => "/api/orderlineitems/$items{u2}[0]");
+    is($res->{status}, 404, 'lo: DELETE is 404');
+    ($res) = call($lo, DELETE => "/api/orderlineitems?filter[id]=$item_ids", undef, {'X-Include' => 'deletedCount'});
+    is($res->{headers}{'x-include-deleted-count'}, 0, 'lo: bulk delete deletes nothing');
+    is(stored_items(), $before, 'lo: every line item is still there');
+    is(scalar(sql("SELECT id FROM oro_order_line_item WHERE comment = 'by lo $tag' OR product_sku = 'ACLP-$tag-lo'")), 0,
+       'lo: and unchanged');
+}
+
+# ======== u1's changes
+# -- create
+my $new;
+{
+    my ($res, $doc) = call($u1, POST => '/api/orderlineitems', line_item($order{u1}, "ACLP-$tag-new-u1"));
+    is($res->{status}, 201, 'u1: creates a line item in its own order') or diag $res->{content};
+    $new = $doc->{data}{id};
+    is($doc->{data}{relationships}{order}{data}{id}, $order{u1}, 'u1: in that order');
+    my $before = stored_items();
+    ($res, $doc) = call($u1, POST => '/api/orderlineitems', line_item($order{u2}, "ACLP-$tag-new-u2"));
+    is($res->{status}, 403, 'u1: a line item in an order u1 may view but not edit is 403') or diag $res->{content};
+    for my $o (qw(u3 ub)) {
+        ($res, $doc) = call($u1, POST => '/api/orderlineitems', line_item($order{$o}, "ACLP-$tag-new-$o"));
+        is($res->{status}, 400, "u1: a line item in the order of $o (out of view) is 400, as any invisible target")
+            or diag $res->{content};
+        is($doc->{errors}[0]{detail}, "orders \"$order{$o}\" does not exist", "u1: as if the order of $o did not exist");
+        is($doc->{errors}[0]{source}{pointer}, '/data/relationships/order/data', 'u1: pointing at the relation');
+    }
+    is(stored_items(), $before, 'u1: no refused create stored anything');
+    is(scalar(sql("SELECT id FROM oro_order_line_item WHERE product_sku LIKE 'ACLP-$tag-new-%'")), 1,
+       'u1: only the line item of its own order exists');
+}
+
+# -- update
+{
+    my %expect = (u1 => 200, u2 => 403, u3 => 404, ub => 404);
+    my @edits = map { [$_, (call($u1, PATCH => "/api/orderlineitems/$items{$_}[0]",
+        {data => {type => 'orderlineitems', id => "$items{$_}[0]", attributes => {comment => "by u1 $tag"}}}))[0]{status}] } @ORDERS;
+    is_deeply([map { "$_->[0]:$_->[1]" } @edits], [map { "$_:$expect{$_}" } @ORDERS],
+              'u1: PATCH of a line item: 200 own order, 403 viewable order, 404 otherwise');
+    is(set(sql("SELECT id FROM oro_order_line_item WHERE comment = 'by u1 $tag'")), set($items{u1}[0]),
+       'u1: exactly its own line item changed');
+}
+
+# -- moving a line item to another order
+{
+    my $mine = $items{u1}[1];
+    my ($res, $doc) = call($u1, PATCH => "/api/orderlineitems/$mine",
+        {data => {type => 'orderlineitems', id => "$mine", relationships => {order => ident(orders => $order{u2})}}});
+    is($res->{status}, 403, 'u1: moving its line item into an order it may not edit is 403') or diag $res->{content};
+    is(order_of_item($mine), $order{u1}, 'u1: the line item stayed');
+    ($res) = call($u1, PATCH => "/api/orderlineitems/$mine/relationships/order", ident(orders => $order{u2}));
+    is($res->{status}, 403, 'u1: the same through relationships/order is 403') or diag $res->{content};
+    is(order_of_item($mine), $order{u1}, 'u1: the line item stayed again');
+    ($res, $doc) = call($u1, PATCH => "/api/orderlineitems/$mine/relationships/order", ident(orders => $order{ub}));
+    is($res->{status}, 400, 'u1: moving it into an order out of view is 400');
+    is($doc->{errors}[0]{detail}, "orders \"$order{ub}\" does not exist", 'u1: as if that order did not exist');
+    is(order_of_item($mine), $order{u1}, 'u1: the line item stayed once more');
+    ($res) = call($u1, PATCH => "/api/orderlineitems/$mine/relationships/order", ident(orders => $order{u1}));
+    is($res->{status}, 204, 'u1: naming its own order is fine') or diag $res->{content};
+
+    # taking u2's line item into u1's order changes u2's line item: refused on every path
+    my $theirs = $items{u2}[1];
+    ($res) = call($u1, PATCH => "/api/orderlineitems/$theirs/relationships/order", ident(orders => $order{u1}));
+    is($res->{status}, 403, 'u1: moving a line item of an order it may not edit is 403') or diag $res->{content};
+    ($res, $doc) = call($u1, POST => "/api/orders/$order{u1}/relationships/lineItems",
+        {data => [{type => 'orderlineitems', id => "$theirs"}]});
+    is($res->{status}, 400, 'u1: adding it to its order from the order\'s side is refused') or diag $res->{content};
+    is_deeply([map { $_->{source}{pointer} } @{ $doc->{errors} || [] }], ['/data/0'], 'u1: the refused one is named');
+    ($res, $doc) = call($u1, PATCH => "/api/orders/$order{u1}",
+        {data => {type => 'orders', id => "$order{u1}", relationships => {lineItems => {data =>
+            [map { {type => 'orderlineitems', id => "$_"} } @{ $items{u1} }, $new, $theirs]}}}});
+    ok($res->{status} == 400 || $res->{status} == 403,
+       "u1: taking it through a PATCH of its order's lineItems is refused ($res->{status})") or diag $res->{content};
+    is(order_of_item($theirs), $order{u2}, 'u1: the line item of u2 stayed in its order');
+    is(set(sql("SELECT id FROM oro_order_line_item WHERE order_id = $order{u1}")), set(@{ $items{u1} }, $new),
+       'u1: its own order holds what it held');
+}
+
+# -- delete
+{
+    my %expect = (u2 => 403, u3 => 404, ub => 404);
+    my @deletes = map { [$_, (call($u1, DELETE => "/api/orderlineitems/$items{$_}[0]"))[0]{status}] } sort keys %expect;
+    is_deeply([map { "$_->[0]:$_->[1]" } @deletes], [map { "$_:$expect{$_}" } sort keys %expect],
+              'u1: DELETE of a line item of an order it may not edit: 403 when viewable, else 404');
+    my $before = stored_items();
+    is($before, set((map { @{ $items{$_} } } @ORDERS), $new), 'u1: nothing was deleted');
+    my ($res) = call($u1, DELETE => "/api/orderlineitems?filter[id]=$item_ids,$new", undef, {'X-Include' => 'deletedCount'});
+    is($res->{status}, 204, 'u1: bulk delete answers 204') or diag $res->{content};
+    is($res->{headers}{'x-include-deleted-count'}, 3, 'u1: deletedCount counts the line items of its own order');
+    is(stored_items(), items_of(qw(u2 u3 ub)), 'u1: bulk delete removed exactly the line items of its own order');
+}
+
+# ======== admin: everything
+{
+    my ($res, $doc) = call(undef, GET => "/api/orderlineitems?filter[id]=$item_ids&page[size]=100");
+    is(ids_of($doc), items_of(qw(u2 u3 ub)), 'admin: every line item left');
+    ($res, $doc) = call(undef, GET => "/api/orders/$order{ub}?include=lineItems");
+    is(included($doc, 'orderlineitems'), items_of('ub'), 'admin: include=lineItems in the other organization');
+    ($res, $doc) = call(undef, GET => '/api/metadata');
+    my ($meta) = grep { $_->{id} eq 'orderlineitems' } @{ $doc->{data} || [] };
+    is_deeply($meta->{attributes}{permissions},
+              {VIEW => 'GLOBAL', CREATE => 'GLOBAL', EDIT => 'GLOBAL', DELETE => 'GLOBAL', ASSIGN => 'NONE'},
+              'admin: metadata of orderlineitems');
+    ($res) = call(undef, PATCH => "/api/orderlineitems/$items{ub}[0]",
+        {data => {type => 'orderlineitems', id => "$items{ub}[0]", relationships => {order => ident(orders => $order{u3})}}});
+    is($res->{status}, 200, 'admin: moves a line item across organizations') or diag $res->{content};
+    is(order_of_item($items{ub}[0]), $order{u3}, 'admin: moved');
+}
+
+# ---- undo: later tests see the demo data as it was
+{
+    my $users = join ',', map { $_->{id} } values %user;
+    my $roles = join ',', values %role;
+    my $units = join ',', values %unit;
+    sql("DELETE FROM oro_order_line_item WHERE order_id IN ($order_ids) OR product_sku LIKE 'ACLP-$tag-%'");
+    sql("DELETE FROM oro_order WHERE id IN ($order_ids)");
+    sql("DELETE FROM orocrm_account WHERE id IN ($account{A}, $account{B})");
+    sql("DELETE FROM oro_acl_grant WHERE role IN ('$role_user', '$role_items')");
+    sql("DELETE FROM oro_user_access_role WHERE user_id IN ($users) OR role_id IN ($roles)");
+    sql("DELETE FROM oro_user_organization WHERE user_id IN ($users) OR organization_id IN ($orgA, $orgB)");
+    sql("DELETE FROM oro_user_api_key WHERE user_id IN ($users)");
+    sql("DELETE FROM oro_user WHERE id IN ($users)");
+    sql("DELETE FROM oro_access_role WHERE id IN ($roles)");
+    sql("DELETE FROM oro_business_unit WHERE id IN ($units)");
+    sql("DELETE FROM oro_organization WHERE id IN ($orgA, $orgB)");
+    sql("UPDATE oro_acl_version SET version = version + 1 WHERE id = 1");
+    is(scalar(sql("SELECT id FROM oro_user WHERE id IN ($users)")), 0, 'the test left no user behind');
+}
+
+done_testing();
