@@ -306,6 +306,16 @@ my $new;
     is(order_of_item($items{ub}[0]), $order{u3}, 'admin: moved');
 }
 
+# the permissions API refuses grants on the line items: they would count for nothing
+{
+    my ($res, $doc) = call(undef, PATCH => "/api/roles/$role{user}/permissions",
+        {data => {type => 'rolepermissions', id => "$role{user}",
+                  attributes => {permissions => {orderlineitems => {VIEW => 'GLOBAL'}}}}});
+    is($res->{status}, 400, 'a grant on orderlineitems: 400');
+    is($doc->{errors}[0]{source}{pointer}, '/data/attributes/permissions/orderlineitems', 'pointing at it');
+    like($doc->{errors}[0]{detail} // '', qr/follows access to their order \(orders\)/, 'naming the order');
+}
+
 # ---- undo: later tests see the demo data as it was
 {
     my $users = join ',', map { $_->{id} } values %user;
