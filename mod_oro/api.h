@@ -158,6 +158,15 @@ int oro_api_acl_defaults(oro_api_request_t *req, oro_write_doc_t *doc);
  * organization, which ASSIGN and CREATE check) must be one the caller may view, else it is
  * reported as missing (400 "relation constraint"). NULL when they pass, or on a database
  * error (*db_error). */
+/* Of ids (const char *) on target, reports in *errors those out of permission's reach:
+ * the ones the caller cannot view (or that do not exist) as missing (400), the ones it can
+ * view but not change (permission EDIT) as refused (403); at pointer, or at /data/INDEX
+ * when pointer is NULL. exist: the caller's checks already found every id (then an
+ * unrestricted caller costs no query). 0, or -1 on a database error (*db_error). */
+int oro_api_acl_check_members(oro_api_request_t *req, const oro_entity_t *target,
+                              const apr_array_header_t *ids, oro_acl_permission_t permission,
+                              int exist, const char *pointer, apr_array_header_t **errors,
+                              const char **db_error);
 apr_array_header_t *oro_api_acl_check_targets(oro_api_request_t *req, const oro_write_doc_t *doc,
                                               const char **db_error);
 /* The permission oro_api_lock_current checks: req->acl_permission, EDIT by default. */

@@ -433,48 +433,85 @@ int oro_api_acl_principal(request_rec *r, const oro_principal_t **principal)
 
 /* The ids of one relation of a write document that must be checked: a many-to-one value
  * (not owner or organization) or a to-many set. */
-static void push_target_error(apr_pool_t *p, apr_array_header_t **errors, const char *type,
-                              const char *id, const char *pointer)
+static void push_target_error(apr_pool_t *p, apr_array_header_t **errors, int status,
+                              const char *detail, const char *pointer)
 {
     if (*errors == NULL) {
         *errors = apr_array_make(p, 2, sizeof(oro_api_error_t));
     }
     oro_api_error_t *e = apr_array_push(*errors);
     memset(e, 0, sizeof *e);
-    e->status = HTTP_BAD_REQUEST;
-    e->title = "relation constraint";
-    e->detail = apr_psprintf(p, "%s \"%s\" does not exist", type, id);
+    e->status = status;
+    e->title = status == HTTP_FORBIDDEN ? "access denied" : "relation constraint";
+    e->detail = detail;
     e->pointer = pointer;
 }
 
-/* Reports the ids of ids (of const char *) that the caller may not view on target. */
-static int check_visible(oro_api_request_t *req, const oro_entity_t *target,
-                         const apr_array_header_t *ids, const char *pointer,
-                         apr_array_header_t **errors, const char **db_error)
+/* The ids of rows (first column), as a set. */
+static apr_hash_t *id_set(apr_pool_t *p, const apr_array_header_t *rows)
+{
+    apr_hash_t *found = apr_hash_make(p);
+    for (int i = 0; i < rows->nelts; i++) {
+        apr_hash_set(found, APR_ARRAY_IDX(rows, i, const char **)[0], APR_HASH_KEY_STRING, "");
+    }
+    return found;
+}
+
+int oro_api_acl_check_members(oro_api_request_t *req, const oro_entity_t *target,
+                              const apr_array_header_t *ids, oro_acl_permission_t permission,
+                              int exist, const char *pointer, apr_array_header_t **errors,
+                              const char **db_error)
 {
     apr_pool_t *p = req->r->pool;
-    /* unrestricted: the document's checks have already found that every id exists */
     if (ids->nelts == 0 ||
-        oro_acl_unrestricted(req->principal, target,
-                             oro_acl_level(req->principal, target, ORO_ACL_VIEW))) {
+        (exist && oro_acl_unrestricted(req->principal, target,
+                                       oro_acl_level(req->principal, target, permission)))) {
         return 0;
     }
     apr_array_header_t *rows =
         oro_api_rows(req,
                      oro_select_by_ids_filtered(p, req->dialect, target, ids,
-                                                oro_api_acl_filter(req, ORO_ACL_VIEW)),
+                                                oro_api_acl_filter(req, permission)),
                      oro_select_columns(p, target)->nelts, db_error);
     if (rows == NULL) {
         return -1;
     }
-    apr_hash_t *found = apr_hash_make(p);
-    for (int i = 0; i < rows->nelts; i++) {
-        apr_hash_set(found, APR_ARRAY_IDX(rows, i, const char **)[0], APR_HASH_KEY_STRING, "");
-    }
+    apr_hash_t *found = id_set(p, rows);
+    apr_array_header_t *missing = apr_array_make(p, 0, sizeof(const char *));
     for (int i = 0; i < ids->nelts; i++) {
         const char *id = APR_ARRAY_IDX(ids, i, const char *);
         if (apr_hash_get(found, id, APR_HASH_KEY_STRING) == NULL) {
-            push_target_error(p, errors, target->type, id, pointer);
+            APR_ARRAY_PUSH(missing, const char *) = id;
+        }
+    }
+    /* out of EDIT's reach: a record the caller can see is refused as such (403), the
+     * others are missing for it (400), as with a record it cannot view at all */
+    apr_hash_t *visible = apr_hash_make(p);
+    if (missing->nelts > 0 && permission != ORO_ACL_VIEW) {
+        rows = oro_api_rows(req,
+                            oro_select_by_ids_filtered(p, req->dialect, target, missing,
+                                                       oro_api_acl_filter(req, ORO_ACL_VIEW)),
+                            oro_select_columns(p, target)->nelts, db_error);
+        if (rows == NULL) {
+            return -1;
+        }
+        visible = id_set(p, rows);
+    }
+    for (int i = 0; i < ids->nelts; i++) {
+        const char *id = APR_ARRAY_IDX(ids, i, const char *);
+        if (apr_hash_get(found, id, APR_HASH_KEY_STRING) != NULL) {
+            continue;
+        }
+        const char *at = pointer != NULL ? pointer : apr_psprintf(p, "/data/%d", i);
+        if (apr_hash_get(visible, id, APR_HASH_KEY_STRING) != NULL) {
+            push_target_error(p, errors, HTTP_FORBIDDEN,
+                              apr_psprintf(p, "you may not change %s \"%s\" (joining or "
+                                           "leaving this relation changes it)", target->type, id),
+                              at);
+        }
+        else {
+            push_target_error(p, errors, HTTP_BAD_REQUEST,
+                              apr_psprintf(p, "%s \"%s\" does not exist", target->type, id), at);
         }
     }
     return 0;
@@ -494,14 +531,19 @@ apr_array_header_t *oro_api_acl_check_targets(oro_api_request_t *req, const oro_
         }
         apr_array_header_t *one = apr_array_make(p, 1, sizeof(const char *));
         APR_ARRAY_PUSH(one, const char *) = v->value;
-        if (check_visible(req, v->relation->target, one, v->pointer, &errors, db_error) != 0) {
+        if (oro_api_acl_check_members(req, v->relation->target, one, ORO_ACL_VIEW, 1,
+                                      v->pointer, &errors, db_error) != 0) {
             return NULL;
         }
     }
+    /* members of a one-to-many are changed themselves (their inverse column): EDIT */
     for (int i = 0; doc->to_many != NULL && i < doc->to_many->nelts; i++) {
         const oro_write_to_many_t *set = &APR_ARRAY_IDX(doc->to_many, i, oro_write_to_many_t);
-        if (set->relation->target != NULL && check_visible(req, set->relation->target, set->ids,
-                                                           set->pointer, &errors, db_error) != 0) {
+        oro_acl_permission_t permission =
+            set->relation->kind == ORO_RELATION_ONE_TO_MANY ? ORO_ACL_EDIT : ORO_ACL_VIEW;
+        if (set->relation->target != NULL &&
+            oro_api_acl_check_members(req, set->relation->target, set->ids, permission, 1,
+                                      set->pointer, &errors, db_error) != 0) {
             return NULL;
         }
     }

@@ -393,49 +393,19 @@ static const oro_relation_t *inverse_of(const oro_relation_t *relation)
     return oro_meta_relation(relation->target, relation->mapped_by);
 }
 
-/* Checks that every id exists as a record of the relation's target; the errors point at
- * each missing one ("/data/3"). NULL when all exist (or on a database error: *db_error). */
+/* Checks that every id is a record of the relation's target within the caller's reach;
+ * the errors point at each one out of reach ("/data/3"). NULL when all are (or on a
+ * database error: *db_error). */
 static apr_array_header_t *check_targets(oro_api_request_t *req, const apr_array_header_t *ids,
                                          const char **db_error)
 {
-    apr_pool_t *p = req->r->pool;
-    const oro_entity_t *target = req->relation->target;
-    *db_error = NULL;
-    if (ids->nelts == 0) {
-        return NULL;
-    }
-    /* records the caller may not view are named as missing; members of a one-to-many are
-     * changed themselves (their inverse column), so those need EDIT */
-    oro_acl_permission_t permission =
-        req->relation->kind == ORO_RELATION_ONE_TO_MANY ? ORO_ACL_EDIT : ORO_ACL_VIEW;
-    apr_array_header_t *rows =
-        oro_api_rows(req,
-                     oro_select_by_ids_filtered(p, req->dialect, target, ids,
-                                                oro_api_acl_filter(req, permission)),
-                     oro_select_columns(p, target)->nelts, db_error);
-    if (rows == NULL) {
-        return NULL;
-    }
-    apr_hash_t *found = apr_hash_make(p);
-    for (int i = 0; i < rows->nelts; i++) {
-        apr_hash_set(found, APR_ARRAY_IDX(rows, i, const char **)[0], APR_HASH_KEY_STRING, "");
-    }
+    /* members of a one-to-many are changed themselves (their inverse column): EDIT */
     apr_array_header_t *errors = NULL;
-    for (int i = 0; i < ids->nelts; i++) {
-        const char *id = APR_ARRAY_IDX(ids, i, const char *);
-        if (apr_hash_get(found, id, APR_HASH_KEY_STRING) != NULL) {
-            continue;
-        }
-        if (errors == NULL) {
-            errors = apr_array_make(p, 2, sizeof(oro_api_error_t));
-        }
-        oro_api_error_t *e = apr_array_push(errors);
-        memset(e, 0, sizeof *e);
-        e->status = HTTP_BAD_REQUEST;
-        e->title = "relation constraint";
-        e->detail = apr_psprintf(p, "%s \"%s\" does not exist", target->type, id);
-        e->pointer = apr_psprintf(p, "/data/%d", i);
-    }
+    *db_error = NULL;
+    oro_api_acl_check_members(req, req->relation->target, ids,
+                              req->relation->kind == ORO_RELATION_ONE_TO_MANY ? ORO_ACL_EDIT
+                                                                              : ORO_ACL_VIEW,
+                              0, NULL, &errors, db_error);
     return errors;
 }
 

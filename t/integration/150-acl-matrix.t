@@ -291,7 +291,8 @@ for my $level (@LEVELS) {
     my $mine = $d2->{data}{id};
     ($res, my $doc) = call($who, POST => "/api/accounts/$mine/relationships/contacts",
         {data => [{type => 'contacts', id => "$contact{own_B0}"}]});
-    is($res->{status}, 400, 'viewer: adding a contact it may not edit to its account is refused');
+    is($res->{status}, 403, 'viewer: adding a contact it may see but not edit to its account: 403');
+    like($doc->{errors}[0]{detail} // '', qr/you may not change contacts/, 'viewer: saying why');
     is_deeply([map { $_->{source}{pointer} } @{ $doc->{errors} || [] }], ['/data/0'], 'viewer: the refused one is named');
     is(scalar(sql("SELECT id FROM orocrm_contact WHERE account_id = $mine")), 0, 'viewer: nothing moved');
     # members a replacement removes are changed too: EDIT on each of them

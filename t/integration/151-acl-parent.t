@@ -4,7 +4,8 @@
 # when it may EDIT its order. The grants a role has on orderlineitems themselves count
 # for nothing. Checked: list, read, include and related records both ways, relationship
 # linkage, create, update, moving a line item to another order (document and relationship
-# endpoint), adding one to an order from the order's side, delete, bulk delete, metadata.
+# endpoint), adding one to an order from the order's side, delete, bulk delete, metadata,
+# and the permissions API's refusal of grants on orderlineitems.
 #
 # Data: organizations A (units A1, A2) and B (B0); a role like the seeded ROLE_USER (VIEW
 # BUSINESS_UNIT, the rest USER) held by u1 and u2 in A1, u3 in A2 and ub in B0; a role
@@ -68,7 +69,7 @@ $role{user} = create(roles => {role => $role_user, label => $role_user});
     is($res->{status}, 200, 'the user-like role has its grants') or diag $res->{content};
 }
 # grants on the line items alone, nothing on orders: written straight into the table (the
-# permissions API may well refuse grants that count for nothing), as a database carried
+# permissions API refuses grants that count for nothing: checked at the end), as a database carried
 # over from before the line items followed their order would hold them
 $role{items} = create(roles => {role => $role_items, label => $role_items});
 sql("INSERT INTO oro_acl_grant (role, entity, permission, access_level) VALUES "
@@ -172,6 +173,8 @@ my $u1 = $user{u1};
 
     # the metadata: the line items' permissions derived from the order's
     ($res, $doc) = call($u1, GET => '/api/metadata');
+    my ($items_meta) = grep { $_->{id} eq 'orderlineitems' } @{ $doc->{data} || [] };
+    is($items_meta->{attributes}{aclParent}, 'order', 'u1: metadata names the parent of orderlineitems');
     my %meta = map { $_->{id} => $_->{attributes}{permissions} } @{ $doc->{data} || [] };
     is_deeply($meta{orders}, {VIEW => 'BUSINESS_UNIT', CREATE => 'USER', EDIT => 'USER', DELETE => 'USER', ASSIGN => 'USER'},
               'u1: metadata of orders');
@@ -263,16 +266,57 @@ my $new;
     is($res->{status}, 403, 'u1: moving a line item of an order it may not edit is 403') or diag $res->{content};
     ($res, $doc) = call($u1, POST => "/api/orders/$order{u1}/relationships/lineItems",
         {data => [{type => 'orderlineitems', id => "$theirs"}]});
-    is($res->{status}, 400, 'u1: adding it to its order from the order\'s side is refused') or diag $res->{content};
+    is($res->{status}, 403, 'u1: adding it to its order from the order\'s side: 403 (it can see the line item)') or diag $res->{content};
     is_deeply([map { $_->{source}{pointer} } @{ $doc->{errors} || [] }], ['/data/0'], 'u1: the refused one is named');
     ($res, $doc) = call($u1, PATCH => "/api/orders/$order{u1}",
         {data => {type => 'orders', id => "$order{u1}", relationships => {lineItems => {data =>
             [map { {type => 'orderlineitems', id => "$_"} } @{ $items{u1} }, $new, $theirs]}}}});
-    ok($res->{status} == 400 || $res->{status} == 403,
-       "u1: taking it through a PATCH of its order's lineItems is refused ($res->{status})") or diag $res->{content};
+    # (refused for every caller: a document may not replace a one-to-many whose members
+    # must keep their owner, so this path can never move a line item)
+    is($res->{status}, 403, "u1: taking it through a PATCH of its order's lineItems is 403") or diag $res->{content};
+    like($doc->{errors}[0]{detail}, qr/"lineItems" cannot be replaced on update/, 'u1: as lineItems never can be');
+    # a new order naming it among its lineItems would take it out of u2's order just the same
+    ($res, $doc) = call($u1, POST => '/api/orders',
+        {data => {type => 'orders', attributes => {identifier => "ACLP-$tag-taker"},
+                  relationships => {account => ident(accounts => $account{A}),
+                                    lineItems => {data => [{type => 'orderlineitems', id => "$theirs"}]}}}});
+    is($res->{status}, 403, 'u1: a new order taking a line item of an order it may not edit: 403')
+        or diag $res->{content};
+    like($doc->{errors}[0]{detail} // '', qr/you may not change orderlineitems "$theirs"/, 'u1: naming the line item');
+    is(scalar(sql("SELECT id FROM oro_order WHERE identifier = 'ACLP-$tag-taker'")), 0, 'u1: no order was created');
     is(order_of_item($theirs), $order{u2}, 'u1: the line item of u2 stayed in its order');
+    # put back whatever that did, so that a failure above does not spread to the checks below
+    sql("UPDATE oro_order_line_item SET order_id = $order{u2} WHERE id = $theirs");
+    sql("DELETE FROM oro_order WHERE identifier = 'ACLP-$tag-taker'");
     is(set(sql("SELECT id FROM oro_order_line_item WHERE order_id = $order{u1}")), set(@{ $items{u1} }, $new),
        'u1: its own order holds what it held');
+}
+
+# -- the same rule on any one-to-many named in a document: a member changes with it (its
+# inverse column), so it needs EDIT; an account owned by u1 cannot take u2's contact
+{
+    my $contact = create(contacts => {firstName => 'Taken', lastName => "ACLP $tag"},
+        {owner => ident(users => $user{u2}{id}), organization => ident(organizations => $orgA)});
+    my $hidden = create(contacts => {firstName => 'Hidden', lastName => "ACLP $tag"},
+        {owner => ident(users => $user{ub}{id}), organization => ident(organizations => $orgB)});
+    my ($res, $doc) = call($u1, PATCH => "/api/accounts/$account{A}",
+        {data => {type => 'accounts', id => "$account{A}",
+                  relationships => {contacts => {data => [{type => 'contacts', id => "$contact"}]}}}});
+    is($res->{status}, 403, "u1: PATCH of its account taking u2's contact: 403") or diag $res->{content};
+    is($doc->{errors}[0]{source}{pointer}, '/data/relationships/contacts/data', 'u1: pointing at the set');
+    ($res, $doc) = call($u1, POST => '/api/accounts',
+        {data => {type => 'accounts', attributes => {name => "ACLP taker $tag"},
+                  relationships => {contacts => {data => [{type => 'contacts', id => "$contact"}]}}}});
+    is($res->{status}, 403, "u1: a new account taking u2's contact: 403") or diag $res->{content};
+    ($res, $doc) = call($u1, PATCH => "/api/accounts/$account{A}",
+        {data => {type => 'accounts', id => "$account{A}",
+                  relationships => {contacts => {data => [{type => 'contacts', id => "$hidden"}]}}}});
+    is($res->{status}, 400, "u1: taking a contact it cannot see: 400, as if missing");
+    like($doc->{errors}[0]{detail} // '', qr/contacts "$hidden" does not exist/, 'u1: said so');
+    is_deeply([sql("SELECT COALESCE(account_id, 0) FROM orocrm_contact WHERE id IN ($contact, $hidden)")], [0, 0],
+              'u1: both contacts kept their (empty) account');
+    is(scalar(sql("SELECT id FROM orocrm_account WHERE name = 'ACLP taker $tag'")), 0, 'u1: no account was created');
+    sql("DELETE FROM orocrm_contact WHERE id IN ($contact, $hidden)");
 }
 
 # -- delete
@@ -322,7 +366,7 @@ my $new;
     my $roles = join ',', values %role;
     my $units = join ',', values %unit;
     sql("DELETE FROM oro_order_line_item WHERE order_id IN ($order_ids) OR product_sku LIKE 'ACLP-$tag-%'");
-    sql("DELETE FROM oro_order WHERE id IN ($order_ids)");
+    sql("DELETE FROM oro_order WHERE id IN ($order_ids) OR identifier LIKE 'ACLP-$tag-%'");
     sql("DELETE FROM orocrm_account WHERE id IN ($account{A}, $account{B})");
     sql("DELETE FROM oro_acl_grant WHERE role IN ('$role_user', '$role_items')");
     sql("DELETE FROM oro_user_access_role WHERE user_id IN ($users) OR role_id IN ($roles)");
