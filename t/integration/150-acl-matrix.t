@@ -15,36 +15,12 @@ use Test::More;
 use JSON::PP;
 use File::Temp qw(tempdir);
 use OroTest;
+use OroTest qw(call create ident);
 
-my $JSONAPI = 'application/vnd.api+json';
 my $tag = sprintf('%x%x', $$, time % 100000);
 
-# call(WHO, METHOD, PATH, BODY, HEADERS): WHO is undef (admin) or a user {name, key}
-sub call {
-    my ($who, $method, $path, $body, $headers) = @_;
-    my %h = (Accept => $JSONAPI, %{ $headers || {} });
-    my %opts = (headers => \%h);
-    if (defined $body) {
-        $h{'Content-Type'} = $JSONAPI;
-        $opts{content} = ref $body ? encode_json($body) : $body;
-    }
-    if ($who) {
-        $opts{user} = $who->{name};
-        $opts{apikey} = $who->{key};
-    }
-    my $res = http($method, $path, \%opts);
-    return ($res, json_of($res));
-}
-sub ident { my ($type, $id) = @_; return {data => {type => $type, id => "$id"}} }
 sub ids_of { my ($doc) = @_; return join ',', sort { $a <=> $b } map { $_->{id} } @{ $doc->{data} || [] } }
 sub set { return join ',', sort { $a <=> $b } @_ }
-sub create {
-    my ($type, $attributes, $relationships) = @_;
-    my ($res, $doc) = call(undef, POST => "/api/$type",
-        {data => {type => $type, attributes => $attributes, relationships => $relationships || {}}});
-    $res->{status} == 201 or BAIL_OUT("could not create $type: $res->{status} $res->{content}");
-    return $doc->{data}{id};
-}
 
 # ---- organizations, units, roles, users
 my $orgA = create(organizations => {name => "ACL A $tag"});

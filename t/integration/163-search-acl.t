@@ -8,27 +8,11 @@ use Test::More;
 use JSON::PP;
 use File::Temp qw(tempdir);
 use OroTest;
+use OroTest qw(call create ident);
 
-my $JSONAPI = 'application/vnd.api+json';
 my $tag = 'zq' . join('', map { ('a' .. 'z')[rand 26] } 1 .. 8);
 
 # call(WHO, METHOD, PATH, BODY): WHO is undef (admin) or a user {name, key}
-sub call {
-    my ($who, $method, $path, $body) = @_;
-    my %opts = (headers => {Accept => $JSONAPI, 'Content-Type' => $JSONAPI});
-    $opts{content} = encode_json($body) if defined $body;
-    if ($who) { $opts{user} = $who->{name}; $opts{apikey} = $who->{key} }
-    my $res = http($method, $path, \%opts);
-    return ($res, json_of($res));
-}
-sub ident { my ($type, $id) = @_; return {data => {type => $type, id => "$id"}} }
-sub create {
-    my ($type, $attributes, $relationships) = @_;
-    my ($res, $doc) = call(undef, POST => "/api/$type",
-        {data => {type => $type, attributes => $attributes, relationships => $relationships || {}}});
-    $res->{status} == 201 or BAIL_OUT("could not create $type: $res->{status} $res->{content}");
-    return $doc->{data}{id};
-}
 # the "entity-id" of each hit of a simple search for the tag, sorted
 sub hits {
     my ($who, $extra) = @_;

@@ -15,6 +15,8 @@ use POSIX qw(strftime);
 our @EXPORT = qw(base_url http json_of wait_until run_cmd config_path
                  consumer_pid worker_pids root_dir out_dir var_dir slurp sql oroctl apache
                  admin_apikey wsse_headers);
+# JSON:API helpers of the ACL tests, imported by name: use OroTest qw(call create ident)
+our @EXPORT_OK = qw(call create ident);
 
 sub root_dir { my $d = __FILE__; $d =~ s{/t/lib/OroTest\.pm$}{}; return $d eq __FILE__ ? '.' : $d }
 sub var_dir  { $ENV{ORO_VAR} or die "ORO_VAR is not set: run through t/run-all\n" }
@@ -172,6 +174,41 @@ sub worker_pids {
     $parent ||= consumer_pid();
     my @pids = grep { /\d/ } split /\s+/, `pgrep -P $parent 2>/dev/null`;
     return sort { $a <=> $b } @pids;
+}
+
+
+# ---- JSON:API as a user (the ACL tests)
+
+my $JSONAPI = 'application/vnd.api+json';
+
+# call(WHO, METHOD, PATH, BODY, HEADERS) -> (response, decoded document): WHO is undef
+# (admin) or a user {name, key} (WSSE); BODY a reference (encoded) or a string.
+sub call {
+    my ($who, $method, $path, $body, $headers) = @_;
+    my %h = (Accept => $JSONAPI, %{ $headers || {} });
+    my %opts = (headers => \%h);
+    if (defined $body) {
+        $h{'Content-Type'} = $JSONAPI;
+        $opts{content} = ref $body ? encode_json($body) : $body;
+    }
+    if ($who) {
+        $opts{user} = $who->{name};
+        $opts{apikey} = $who->{key};
+    }
+    my $res = http($method, $path, \%opts);
+    return ($res, json_of($res));
+}
+
+# A to-one linkage document.
+sub ident { my ($type, $id) = @_; return {data => {type => $type, id => "$id"}} }
+
+# Creates a record as admin and returns its id; bails out of the test when it cannot.
+sub create {
+    my ($type, $attributes, $relationships) = @_;
+    my ($res, $doc) = call(undef, POST => "/api/$type",
+        {data => {type => $type, attributes => $attributes, relationships => $relationships || {}}});
+    $res->{status} == 201 or Test::More::BAIL_OUT("could not create $type: $res->{status} $res->{content}");
+    return $doc->{data}{id};
 }
 
 1;
