@@ -431,8 +431,7 @@ int oro_api_acl_principal(request_rec *r, const oro_principal_t **principal)
     return OK;
 }
 
-/* The ids of one relation of a write document that must be checked: a many-to-one value
- * (not owner or organization) or a to-many set. */
+/* Adds one error about a relation target of a write (400 missing, 403 out of reach). */
 static void push_target_error(apr_pool_t *p, apr_array_header_t **errors, int status,
                               const char *detail, const char *pointer)
 {
@@ -505,8 +504,10 @@ int oro_api_acl_check_members(oro_api_request_t *req, const oro_entity_t *target
         const char *at = pointer != NULL ? pointer : apr_psprintf(p, "/data/%d", i);
         if (apr_hash_get(visible, id, APR_HASH_KEY_STRING) != NULL) {
             push_target_error(p, errors, HTTP_FORBIDDEN,
-                              apr_psprintf(p, "you may not change %s \"%s\" (joining or "
-                                           "leaving this relation changes it)", target->type, id),
+                              apr_psprintf(p,
+                                           "you may not change %s \"%s\" (joining or "
+                                           "leaving this relation changes it)",
+                                           target->type, id),
                               at);
         }
         else {
@@ -531,8 +532,8 @@ apr_array_header_t *oro_api_acl_check_targets(oro_api_request_t *req, const oro_
         }
         apr_array_header_t *one = apr_array_make(p, 1, sizeof(const char *));
         APR_ARRAY_PUSH(one, const char *) = v->value;
-        if (oro_api_acl_check_members(req, v->relation->target, one, ORO_ACL_VIEW, 1,
-                                      v->pointer, &errors, db_error) != 0) {
+        if (oro_api_acl_check_members(req, v->relation->target, one, ORO_ACL_VIEW, 1, v->pointer,
+                                      &errors, db_error) != 0) {
             return NULL;
         }
     }
@@ -602,18 +603,19 @@ int oro_api_acl_stored_allowed(oro_api_request_t *req, oro_api_txn_t *t, const c
     }
     oro_api_end(t, 1, &error);
     const oro_relation_t *up = req->entity->acl_parent;
-    oro_api_acl_forbidden(
-        req, up != NULL ? apr_psprintf(req->r->pool, "you may not %s %s in that %s: it needs "
-                                       "EDIT on the %s", permission == ORO_ACL_CREATE ? "create"
-                                       : "put", req->entity->type, up->name, up->name)
-             : permission == ORO_ACL_CREATE
-                 ? "you may not create a record with that owner or organization"
-                 : "you may not assign the record to that owner or organization");
+    oro_api_acl_forbidden(req, up != NULL
+                                   ? apr_psprintf(req->r->pool,
+                                                  "you may not %s %s in that %s: it needs "
+                                                  "EDIT on the %s",
+                                                  permission == ORO_ACL_CREATE ? "create" : "put",
+                                                  req->entity->type, up->name, up->name)
+                               : permission == ORO_ACL_CREATE
+                                   ? "you may not create a record with that owner or organization"
+                                   : "you may not assign the record to that owner or organization");
     return 0;
 }
 
-int oro_api_acl_parent_allowed(oro_api_request_t *req, oro_api_txn_t *t,
-                               const oro_write_doc_t *doc)
+int oro_api_acl_parent_allowed(oro_api_request_t *req, oro_api_txn_t *t, const oro_write_doc_t *doc)
 {
     const oro_relation_t *up = req->entity->acl_parent;
     int names = 0;
@@ -728,11 +730,11 @@ int oro_api_acl_members_leaving(oro_api_request_t *req, const oro_relation_t *re
                              oro_acl_level(req->principal, relation->target, ORO_ACL_EDIT))) {
         return 0;
     }
-    apr_array_header_t *editable = oro_api_rows(
-        req,
-        oro_select_by_ids_filtered(p, req->dialect, relation->target, *leaving,
-                                   oro_api_acl_filter(req, ORO_ACL_EDIT)),
-        oro_select_columns(p, relation->target)->nelts, error);
+    apr_array_header_t *editable =
+        oro_api_rows(req,
+                     oro_select_by_ids_filtered(p, req->dialect, relation->target, *leaving,
+                                                oro_api_acl_filter(req, ORO_ACL_EDIT)),
+                     oro_select_columns(p, relation->target)->nelts, error);
     if (editable == NULL) {
         return -1;
     }

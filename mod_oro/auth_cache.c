@@ -118,7 +118,8 @@ int oro_auth_post_config(apr_pool_t *pconf, apr_pool_t *ptemp, server_rec *s)
     apr_shm_t *generation_shm;
     rv = apr_shm_create(&generation_shm, sizeof(apr_uint32_t), NULL, pconf);
     if (rv != APR_SUCCESS) {
-        ORO_SLOG(s, APLOG_WARNING, rv, "could not create the shared memory of the cache "
+        ORO_SLOG(s, APLOG_WARNING, rv,
+                 "could not create the shared memory of the cache "
                  "generation: processes read every credential from the shared cache");
         generation = NULL;
     }

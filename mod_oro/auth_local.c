@@ -42,7 +42,8 @@ void oro_auth_local_child_init(apr_pool_t *p, server_rec *s)
     for (int i = 0; i < STRIPES; i++) {
         apr_status_t rv = apr_thread_mutex_create(&stripes[i], APR_THREAD_MUTEX_DEFAULT, p);
         if (rv != APR_SUCCESS) {
-            ORO_SLOG(s, APLOG_WARNING, rv, "could not create the mutexes of the process-local "
+            ORO_SLOG(s, APLOG_WARNING, rv,
+                     "could not create the mutexes of the process-local "
                      "authentication cache; every lookup goes to the shared cache");
             slots = NULL;
             return;

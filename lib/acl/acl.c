@@ -162,8 +162,8 @@ const void *oro_acl_grants_build(apr_pool_t *p, const oro_meta_t *meta,
             apr_hash_get(table->by_type, entity->acl_parent->target_type, APR_HASH_KEY_STRING);
         for (int perm = 0; perm < ORO_ACL_PERMISSION_COUNT; perm++) {
             levels[perm] = parent == NULL || perm == ORO_ACL_ASSIGN ? ORO_ACL_NONE
-                           : perm == ORO_ACL_VIEW                    ? parent[ORO_ACL_VIEW]
-                                                                     : parent[ORO_ACL_EDIT];
+                           : perm == ORO_ACL_VIEW                   ? parent[ORO_ACL_VIEW]
+                                                                    : parent[ORO_ACL_EDIT];
         }
     }
     apr_pool_destroy(scratch);

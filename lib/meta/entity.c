@@ -621,10 +621,11 @@ static void read_title(oro_meta_ctx_t *ctx, oro_entity_t *e)
 
 oro_entity_t *oro_meta_read_entity(oro_meta_ctx_t *ctx, json_object *doc)
 {
-    static const char *const keys[] = {
-        "type",      "table",         "label",       "pluralLabel",    "description",
-        "ownership", "titleTemplate", "defaultSort", "allowClientIds", "unlimitedPages",
-        "fields",    "relations",     "aclParent",   NULL};
+    static const char *const keys[] = {"type",           "table",       "label",
+                                       "pluralLabel",    "description", "ownership",
+                                       "titleTemplate",  "defaultSort", "allowClientIds",
+                                       "unlimitedPages", "fields",      "relations",
+                                       "aclParent",      NULL};
     apr_pool_t *p = ctx->pool;
     if (!json_object_is_type(doc, json_type_object)) {
         oro_meta_error(ctx, NULL, "the definition must be a JSON object");
