@@ -13,9 +13,8 @@ use strict;
 use warnings;
 use Test::More;
 use JSON::PP;
-use File::Temp qw(tempdir);
 use OroTest;
-use OroTest qw(call create ident);
+use OroTest qw(call create ident api_user);
 
 my $tag = sprintf('%x%x', $$, time % 100000);
 
@@ -52,21 +51,10 @@ for my $level (@LEVELS) {
 $role{viewer} = make_role("ROLE_ACL_VIEWER_$tag", VIEW => 'GLOBAL', CREATE => 'USER', EDIT => 'USER',
                           DELETE => 'USER', ASSIGN => 'NONE');
 
-my $dir = tempdir(CLEANUP => 1);
-open my $pw, '>', "$dir/pw" or die; print $pw "acl-matrix-password-$tag\n"; close $pw;
 my (%user, %org_of, %unit_of);
 sub make_user {
     my ($key, $unit, $org, $role_name) = @_;
-    my $name = lc "acl_${key}_$tag";
-    my ($rc, $out, $err) = oroctl('user:create', $name, '--email', "$name\@acl.example",
-        '--password-file', "$dir/pw", '--organization', $org, '--business-unit', $unit{$unit},
-        '--role', $role_name);
-    $rc == 0 or BAIL_OUT("user:create $name: $err");
-    ($rc, $out, $err) = oroctl('apikey:generate', $name);
-    $rc == 0 or BAIL_OUT("apikey:generate $name: $err");
-    $out =~ s/\s+//g;
-    my ($id) = sql("SELECT id FROM oro_user WHERE username = '$name'");
-    $user{$key} = {name => $name, key => $out, id => $id};
+    $user{$key} = api_user(lc "acl_${key}_$tag", $role_name, $org, $unit{$unit});
     $org_of{$key} = $org;
     $unit_of{$key} = $unit;
 }

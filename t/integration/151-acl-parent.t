@@ -16,9 +16,8 @@ use strict;
 use warnings;
 use Test::More;
 use JSON::PP;
-use File::Temp qw(tempdir);
 use OroTest;
-use OroTest qw(call create ident);
+use OroTest qw(call create ident api_user);
 
 my $tag = sprintf('%x%x', $$, time % 100000);
 
@@ -52,21 +51,10 @@ sql("INSERT INTO oro_acl_grant (role, entity, permission, access_level) VALUES "
     . join(', ', map { "('$role_items', 'orderlineitems', '$_', 'GLOBAL')" } qw(VIEW CREATE EDIT DELETE)));
 sql("UPDATE oro_acl_version SET version = version + 1 WHERE id = 1");
 
-my $dir = tempdir(CLEANUP => 1);
-open my $pw, '>', "$dir/pw" or die; print $pw "acl-parent-password-$tag\n"; close $pw;
 my %user;
 sub make_user {
     my ($key, $unit, $org, $role_name) = @_;
-    my $name = lc "aclp_${key}_$tag";
-    my ($rc, $out, $err) = oroctl('user:create', $name, '--email', "$name\@aclp.example",
-        '--password-file', "$dir/pw", '--organization', $org, '--business-unit', $unit{$unit},
-        '--role', $role_name);
-    $rc == 0 or BAIL_OUT("user:create $name: $err");
-    ($rc, $out, $err) = oroctl('apikey:generate', $name);
-    $rc == 0 or BAIL_OUT("apikey:generate $name: $err");
-    $out =~ s/\s+//g;
-    my ($id) = sql("SELECT id FROM oro_user WHERE username = '$name'");
-    $user{$key} = {name => $name, key => $out, id => $id, org => $org};
+    $user{$key} = {%{ api_user(lc "aclp_${key}_$tag", $role_name, $org, $unit{$unit}) }, org => $org};
 }
 make_user('u1', 'A1', $orgA, $role_user);
 make_user('u2', 'A1', $orgA, $role_user);

@@ -6,9 +6,8 @@ use strict;
 use warnings;
 use Test::More;
 use JSON::PP;
-use File::Temp qw(tempdir);
 use OroTest;
-use OroTest qw(call create ident);
+use OroTest qw(call create ident api_user);
 
 my $tag = 'zq' . join('', map { ('a' .. 'z')[rand 26] } 1 .. 8);
 
@@ -32,19 +31,9 @@ sub make_role {
 }
 my %role = (noaccounts => make_role("ROLE_S_NOACC_$tag", {contacts => {VIEW => 'GLOBAL'}, accounts => {VIEW => 'NONE'}}),
             own => make_role("ROLE_S_OWN_$tag", {contacts => {VIEW => 'USER'}, accounts => {VIEW => 'USER'}}));
-my $dir = tempdir(CLEANUP => 1);
-open my $pw, '>', "$dir/pw" or die; print $pw "search-acl-password-$tag\n"; close $pw;
 my %user;
 for my $k (qw(noaccounts own)) {
-    my $name = "s_${k}_$tag";
-    my ($rc, $out, $err) = oroctl('user:create', $name, '--email', "$name\@search.example",
-        '--password-file', "$dir/pw", '--organization', 1, '--role', "ROLE_S_" . ($k eq 'own' ? 'OWN' : 'NOACC') . "_$tag");
-    $rc == 0 or BAIL_OUT("user:create $name: $err");
-    ($rc, $out, $err) = oroctl('apikey:generate', $name);
-    $rc == 0 or BAIL_OUT("apikey:generate $name: $err");
-    $out =~ s/\s+//g;
-    my ($id) = sql("SELECT id FROM oro_user WHERE username = '$name'");
-    $user{$k} = {name => $name, key => $out, id => $id};
+    $user{$k} = api_user("s_${k}_$tag", "ROLE_S_" . ($k eq 'own' ? 'OWN' : 'NOACC') . "_$tag", 1);
 }
 
 # ---- records: an account and a contact of the USER-level caller, the same of the admin

@@ -15,8 +15,8 @@ use POSIX qw(strftime);
 our @EXPORT = qw(base_url http json_of wait_until run_cmd config_path
                  consumer_pid worker_pids root_dir out_dir var_dir slurp sql oroctl apache
                  admin_apikey wsse_headers);
-# JSON:API helpers of the ACL tests, imported by name: use OroTest qw(call create ident)
-our @EXPORT_OK = qw(call create ident);
+# JSON:API helpers of the ACL tests, imported by name: use OroTest qw(call create ident api_user)
+our @EXPORT_OK = qw(call create ident api_user);
 
 sub root_dir { my $d = __FILE__; $d =~ s{/t/lib/OroTest\.pm$}{}; return $d eq __FILE__ ? '.' : $d }
 sub var_dir  { $ENV{ORO_VAR} or die "ORO_VAR is not set: run through t/run-all\n" }
@@ -201,6 +201,29 @@ sub call {
 
 # A to-one linkage document.
 sub ident { my ($type, $id) = @_; return {data => {type => $type, id => "$id"}} }
+
+# api_user(NAME, ROLE, ORGANIZATION_ID[, BUSINESS_UNIT_ID]) -> {name, key, id}: a user
+# made by oroctl user:create with an API key for WSSE (call's WHO); bails out when it
+# cannot.
+my $user_password_file;
+sub api_user {
+    my ($name, $role, $org, $unit) = @_;
+    if (!defined $user_password_file) {
+        $user_password_file = tempdir(CLEANUP => 1) . '/pw';
+        open my $pw, '>', $user_password_file or die "$user_password_file: $!";
+        print $pw "api-user-password-$$\n";
+        close $pw;
+    }
+    my ($rc, $out, $err) = oroctl('user:create', $name, '--email', "$name\@example.com",
+        '--password-file', $user_password_file, '--organization', $org,
+        (defined $unit ? ('--business-unit', $unit) : ()), '--role', $role);
+    $rc == 0 or Test::More::BAIL_OUT("user:create $name: $err");
+    ($rc, $out, $err) = oroctl('apikey:generate', $name);
+    $rc == 0 or Test::More::BAIL_OUT("apikey:generate $name: $err");
+    $out =~ s/\s+//g;
+    my ($id) = sql("SELECT id FROM oro_user WHERE username = '$name'");
+    return {name => $name, key => $out, id => $id};
+}
 
 # Creates a record as admin and returns its id; bails out of the test when it cannot.
 sub create {
